@@ -1,0 +1,1 @@
+"""pidm issuer service: OpenID4VCI issuance, status-list publishing, revocation."""

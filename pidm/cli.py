@@ -1,0 +1,76 @@
+"""The ``pidm`` command: parse arguments, call the API, print. Exit codes: 0 ok / valid,
+1 invalid, 2 bad usage or unreadable input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from pidm.errors import PidmError
+from pidm.keys import KeyPair, write_key_file
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def fail(error: PidmError | str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print a coded error to stderr and exit; never a traceback."""
+    if isinstance(error, PidmError):
+        click.echo(f"error: {error.code}: {error}", err=True)
+    else:
+        click.echo(f"error: {error}", err=True)
+    sys.exit(code)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pidm")
+def main() -> None:
+    """pidm — personal identity management with verifiable credentials.
+
+    Issuers sign attributes into credentials, consumers keep them in an encrypted wallet and
+    share only what they approve, marketers verify what they receive. Run `pidm demo` to see
+    the whole flow.
+    """
+
+
+@main.group()
+def key() -> None:
+    """Create key pairs (Ed25519 or P-256)."""
+
+
+@key.command("generate")
+@click.option("--algorithm", "-a", type=click.Choice(["Ed25519", "ES256"]), default="Ed25519",
+              show_default=True, help="Ed25519 (EdDSA) or ES256 (P-256).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Key file to write (private JWK, mode 0600; never overwritten).")
+def key_generate(algorithm: str, out: Path) -> None:
+    """Generate a key pair and write it to OUT; print the public key and its did:key."""
+    pair = KeyPair.generate(algorithm)  # type: ignore[arg-type]
+    try:
+        write_key_file(out, pair)
+    except FileExistsError:
+        fail(f"{out} exists; refusing to overwrite a key file")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}")
+    echo_json({"algorithm": algorithm, "publicKeyMultibase": pair.public.to_multikey(),
+               "publicKeyJwk": pair.public.to_jwk(), "file": str(out)})
+
+
+def run() -> None:  # pragma: no cover - console entry
+    main()
+
+
+@main.command()
+def demo() -> None:
+    """Run the main job end to end on loopback with embedded SQLite (no set-up needed)."""
+    from pidm.demo import run_demo
+
+    sys.exit(run_demo())

@@ -1,0 +1,1 @@
+"""Decentralized identifiers: parsing, the did:key, did:jwk and did:web methods, resolution."""

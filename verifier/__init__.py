@@ -1,0 +1,1 @@
+"""pidm verifier service: OpenID4VP requests with purpose and reward, verification, receipts."""

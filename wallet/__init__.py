@@ -1,0 +1,1 @@
+"""pidm wallet: encrypted personal data locker, consent, presentation, history."""
