@@ -1,0 +1,263 @@
+"""JWS compact serialization (RFC 7515) and JWTs (RFC 7519) over :mod:`pidm.keys`.
+
+Only an explicit allow-list of algorithms is ever verified: ``EdDSA`` with an Ed25519 key and
+``ES256`` with a P-256 key. ``none``, the HMAC family and every algorithm that does not match the
+key's type are refused with ``UNSUPPORTED_ALGORITHM`` before any cryptography runs. Tokens are
+size-limited (``PAYLOAD_TOO_LARGE``), headers carrying ``crit`` are refused, and JSON with
+duplicate member names, ``NaN`` or runaway nesting is a ``PARSING_ERROR``.
+
+No JOSE library is used: the format is three base64url segments and the signature is the one
+:meth:`pidm.keys.PublicKey.verify` checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pidm.encoding import b64url_decode, b64url_encode
+from pidm.errors import (
+    MalformedValueError,
+    ParsingError,
+    PayloadTooLarge,
+    ProofVerificationError,
+    UnsupportedAlgorithm,
+    VerificationMethodNotFound,
+    shorten,
+)
+from pidm.keys import JOSE_ALG, PublicKey, Signer
+
+if TYPE_CHECKING:
+    from pidm.did.model import VerificationMethod
+    from pidm.did.resolver import DIDResolver  # type: ignore[import-not-found, unused-ignore]
+
+__all__ = [
+    "ALLOWED_ALGS",
+    "JWT",
+    "MAX_JWT_BYTES",
+    "decode_jwt",
+    "json_dumps",
+    "json_loads",
+    "sign_jwt",
+    "verify_jwt",
+    "verify_jwt_with_resolver",
+]
+
+#: The only JOSE ``alg`` values pidm verifies, mapped to the key algorithm they require.
+ALLOWED_ALGS: dict[str, str] = {"EdDSA": "Ed25519", "ES256": "ES256"}
+#: Largest compact JWS accepted, in characters (a PID with a portrait fits comfortably).
+MAX_JWT_BYTES = 256 * 1024
+#: Deepest JSON nesting accepted in a header or payload.
+MAX_JSON_DEPTH = 64
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ParsingError(f"duplicate JSON member {shorten(key)}")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ParsingError(f"JSON constant {name} is not allowed")
+
+
+def _depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if level > limit:
+            raise ParsingError(f"JSON nested deeper than {limit} levels")
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+
+
+def json_loads(data: bytes | str, *, what: str = "JSON") -> Any:
+    """Strict JSON: UTF-8, no duplicate members, no NaN/Infinity, bounded nesting.
+
+    Raises ``PARSING_ERROR`` on anything else.
+    """
+    try:
+        value = json.loads(
+            data, object_pairs_hook=_no_duplicates, parse_constant=_no_constant
+        )
+    except ParsingError:
+        raise
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise ParsingError(f"{what} is not valid JSON") from exc
+    _depth(value)
+    return value
+
+
+def json_dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as pidm writes every JOSE header and payload."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class JWT:
+    """A decoded compact JWS. Nothing here has been verified unless a ``verify_*`` returned it."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+    @property
+    def alg(self) -> str:
+        return str(self.header.get("alg", ""))
+
+    @property
+    def kid(self) -> str | None:
+        kid = self.header.get("kid")
+        return kid if isinstance(kid, str) else None
+
+    @classmethod
+    def parse(cls, token: str) -> JWT:
+        return decode_jwt(token)
+
+
+def _segment(text: str, name: str) -> bytes:
+    try:
+        return b64url_decode(text, field=name)
+    except MalformedValueError as exc:
+        raise ParsingError(f"JWS {name} is not base64url") from exc
+
+
+def decode_jwt(token: str, *, max_bytes: int = MAX_JWT_BYTES) -> JWT:
+    """Split and decode a compact JWS without verifying it.
+
+    The header must be a JSON object with a string ``alg`` and no ``crit``; the payload a JSON
+    object. Raises ``PAYLOAD_TOO_LARGE`` past ``max_bytes`` and ``PARSING_ERROR`` otherwise.
+    """
+    if not isinstance(token, str):
+        raise ParsingError("a JWT must be a string")
+    if len(token) > max_bytes:
+        raise PayloadTooLarge(f"JWT of {len(token)} characters exceeds {max_bytes}")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ParsingError(f"a compact JWS has 3 segments, got {len(parts)}")
+    head_b64, body_b64, sig_b64 = parts
+    header = json_loads(_segment(head_b64, "header"), what="JWS header")
+    if not isinstance(header, dict):
+        raise ParsingError("JWS header must be a JSON object")
+    if not isinstance(header.get("alg"), str):
+        raise ParsingError("JWS header has no string 'alg'")
+    if "crit" in header:
+        raise ParsingError("JWS header 'crit' is not supported")
+    payload = json_loads(_segment(body_b64, "payload"), what="JWT payload")
+    if not isinstance(payload, dict):
+        raise ParsingError("JWT payload must be a JSON object")
+    signature = _segment(sig_b64, "signature")
+    signing_input = (head_b64 + "." + body_b64).encode("ascii")
+    return JWT(header, payload, signing_input, signature)
+
+
+def sign_jwt(header: Mapping[str, Any], payload: Mapping[str, Any], signer: Signer) -> str:
+    """Sign ``payload`` as a compact JWS.
+
+    ``alg`` comes from the signer (Ed25519 → EdDSA, ES256 → ES256); a conflicting ``alg`` in
+    ``header`` is refused. ``kid`` is set to ``signer.key_id`` unless the header already has a
+    ``kid`` or a ``jwk``.
+    """
+    alg = JOSE_ALG.get(signer.algorithm)
+    if alg is None:
+        raise UnsupportedAlgorithm(f"cannot sign with {shorten(signer.algorithm)}")
+    if header.get("alg", alg) != alg:
+        raise UnsupportedAlgorithm(f"header alg {shorten(header['alg'])} != signer alg {alg}")
+    if "crit" in header:
+        raise MalformedValueError("pidm does not emit 'crit'")
+    full: dict[str, Any] = {"alg": alg}
+    full.update({k: v for k, v in header.items() if k != "alg"})
+    if "kid" not in full and "jwk" not in full and signer.key_id:
+        full["kid"] = signer.key_id
+    signing_input = b64url_encode(json_dumps(full)) + "." + b64url_encode(json_dumps(payload))
+    signature = signer.sign(signing_input.encode("ascii"))
+    return signing_input + "." + b64url_encode(signature)
+
+
+def _media_type(value: str) -> str:
+    value = value.lower()
+    return value[len("application/") :] if value.startswith("application/") else value
+
+
+def check_alg(jwt: JWT, key: PublicKey) -> None:
+    """Refuse any ``alg`` outside the allow-list or not matching ``key``'s type."""
+    alg = jwt.alg
+    if alg not in ALLOWED_ALGS:
+        raise UnsupportedAlgorithm(f"JWS alg {shorten(alg)} is not allowed")
+    if ALLOWED_ALGS[alg] != key.algorithm:
+        raise UnsupportedAlgorithm(f"JWS alg {alg} does not match a {key.algorithm} key")
+
+
+def check_typ(jwt: JWT, typ: str) -> None:
+    """Refuse a header whose ``typ`` is not ``typ`` (media types compare case-insensitively)."""
+    got = jwt.header.get("typ")
+    if not isinstance(got, str) or _media_type(got) != _media_type(typ):
+        raise MalformedValueError(f"JWS typ {shorten(got)} is not {typ!r}")
+
+
+def verify_decoded(jwt: JWT, key: PublicKey, *, typ: str | None = None) -> JWT:
+    """Check ``alg``, ``typ`` and the signature of an already decoded JWS; return it."""
+    check_alg(jwt, key)
+    if typ is not None:
+        check_typ(jwt, typ)
+    if not key.verify(jwt.signing_input, jwt.signature):
+        raise ProofVerificationError("JWS signature is not valid for the key")
+    return jwt
+
+
+def verify_jwt(token: str, key: PublicKey, *, typ: str | None = None) -> JWT:
+    """Decode and verify a compact JWS with ``key``; return the JWT.
+
+    Raises ``PARSING_ERROR`` / ``PAYLOAD_TOO_LARGE`` for bad input, ``UNSUPPORTED_ALGORITHM`` for
+    a refused ``alg``, ``MALFORMED_VALUE_ERROR`` for a wrong ``typ`` and
+    ``PROOF_VERIFICATION_ERROR`` for a bad signature.
+    """
+    return verify_decoded(decode_jwt(token), key, typ=typ)
+
+
+def issuer_key_id(jwt: JWT) -> str:
+    """The DID URL naming the signing key: ``kid`` if it is a DID URL, else ``iss`` + ``#kid``.
+
+    When ``iss`` is a DID, the key must belong to it.
+    """
+    iss = jwt.payload.get("iss")
+    iss_did = iss if isinstance(iss, str) and iss.startswith("did:") else None
+    kid = jwt.kid
+    if kid is None:
+        raise VerificationMethodNotFound("JWS header has no 'kid' naming the issuer's key")
+    if kid.startswith("did:"):
+        vm_id = kid
+    elif iss_did is not None:
+        vm_id = iss_did + (kid if kid.startswith("#") else "#" + kid)
+    else:
+        raise VerificationMethodNotFound(f"kid {shorten(kid)} is not a DID URL and iss no DID")
+    if iss_did is not None and vm_id.split("#", 1)[0] != iss_did:
+        raise ProofVerificationError(f"kid {shorten(kid)} is not a key of iss {shorten(iss_did)}")
+    return vm_id
+
+
+async def verify_jwt_with_resolver(
+    token: str,
+    resolver: DIDResolver,
+    *,
+    typ: str | None = None,
+    relationship: str = "assertionMethod",
+) -> tuple[JWT, VerificationMethod]:
+    """Verify a JWS whose key is a DID verification method found through ``resolver``.
+
+    ``kid`` is a DID URL, or a fragment relative to a DID ``iss``; the method must be listed
+    under ``relationship`` in the DID document. Returns the JWT and the method used.
+    """
+    from pidm.did.resolver import resolve_method  # type: ignore[import-not-found, unused-ignore]
+
+    jwt = decode_jwt(token)
+    vm = await resolve_method(resolver, issuer_key_id(jwt), relationship)
+    return verify_decoded(jwt, vm.public_key, typ=typ), vm

@@ -1,0 +1,143 @@
+"""The JWS/JWT layer: round trips, the algorithm allow-list and hostile tokens."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pidm.encoding import b64url_decode, b64url_encode
+from pidm.errors import PidmError
+from pidm.jose import MAX_JWT_BYTES, decode_jwt, issuer_key_id, sign_jwt, verify_jwt
+from pidm.keys import KeyPair
+
+ED = KeyPair.from_private_bytes("Ed25519", bytes(range(32)), "did:example:ed#k1")
+EC = KeyPair.from_private_bytes("ES256", bytes(range(1, 33)), "did:example:ec#k1")
+
+
+def _forge(header: dict[str, object], payload: dict[str, object], sig: bytes = b"x" * 64) -> str:
+    head = b64url_encode(json.dumps(header).encode())
+    body = b64url_encode(json.dumps(payload).encode())
+    return f"{head}.{body}.{b64url_encode(sig)}"
+
+
+def _code(fn: object, *args: object, **kwargs: object) -> str:
+    with pytest.raises(PidmError) as info:
+        fn(*args, **kwargs)  # type: ignore[operator]
+    return info.value.code
+
+
+@pytest.mark.parametrize("pair", [ED, EC], ids=["EdDSA", "ES256"])
+def test_sign_and_verify_round_trip(pair: KeyPair) -> None:
+    token = sign_jwt({"typ": "JWT"}, {"iss": "did:example:x", "n": "Möbius"}, pair)
+    jwt = verify_jwt(token, pair.public, typ="jwt")
+    assert jwt.header == {"alg": pair.public.jose_alg, "typ": "JWT", "kid": pair.key_id}
+    assert jwt.payload == {"iss": "did:example:x", "n": "Möbius"}
+    assert len(jwt.signature) == 64
+
+
+def test_kid_not_set_when_header_has_jwk() -> None:
+    token = sign_jwt({"jwk": ED.public.to_jwk()}, {}, ED)
+    assert "kid" not in decode_jwt(token).header
+
+
+def test_sign_refuses_conflicting_alg() -> None:
+    assert _code(sign_jwt, {"alg": "ES256"}, {}, ED) == "UNSUPPORTED_ALGORITHM"
+
+
+def test_rejects_alg_none() -> None:
+    token = _forge({"alg": "none"}, {"a": 1}, b"")
+    assert _code(verify_jwt, token, ED.public) == "UNSUPPORTED_ALGORITHM"
+
+
+@pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
+def test_rejects_hs256_with_public_key(alg: str) -> None:
+    import hashlib
+    import hmac
+
+    head = b64url_encode(json.dumps({"alg": alg}).encode())
+    body = b64url_encode(b'{"a":1}')
+    # The classic confusion attack: HMAC keyed with the public key bytes.
+    mac = hmac.new(ED.public.raw, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    token = f"{head}.{body}.{b64url_encode(mac)}"
+    assert _code(verify_jwt, token, ED.public) == "UNSUPPORTED_ALGORITHM"
+
+
+def test_rejects_alg_key_mismatch() -> None:
+    token = sign_jwt({}, {"a": 1}, EC)
+    assert _code(verify_jwt, token, ED.public) == "UNSUPPORTED_ALGORITHM"
+    token = sign_jwt({}, {"a": 1}, ED)
+    assert _code(verify_jwt, token, EC.public) == "UNSUPPORTED_ALGORITHM"
+
+
+@pytest.mark.parametrize("alg", ["RS256", "PS256", "ES384", "ES256K", "Ed25519", "eddsa", ""])
+def test_rejects_algorithms_outside_allow_list(alg: str) -> None:
+    assert _code(verify_jwt, _forge({"alg": alg}, {}), ED.public) == "UNSUPPORTED_ALGORITHM"
+
+
+def test_rejects_oversized_token() -> None:
+    token = sign_jwt({}, {"blob": "a" * MAX_JWT_BYTES}, ED)
+    assert _code(verify_jwt, token, ED.public) == "PAYLOAD_TOO_LARGE"
+
+
+def test_rejects_crit_header() -> None:
+    token = _forge({"alg": "EdDSA", "crit": ["exp"], "exp": 1}, {})
+    assert _code(decode_jwt, token) == "PARSING_ERROR"
+
+
+def test_rejects_bad_signature() -> None:
+    token = sign_jwt({}, {"a": 1}, ED)
+    head, body, sig = token.split(".")
+    bad = bytearray(b64url_decode(sig))
+    bad[0] ^= 1
+    assert _code(verify_jwt, f"{head}.{body}.{b64url_encode(bytes(bad))}", ED.public) == (
+        "PROOF_VERIFICATION_ERROR"
+    )
+    other = KeyPair.generate()
+    assert _code(verify_jwt, token, other.public) == "PROOF_VERIFICATION_ERROR"
+
+
+def test_rejects_wrong_typ() -> None:
+    token = sign_jwt({"typ": "kb+jwt"}, {}, ED)
+    assert verify_jwt(token, ED.public, typ="application/KB+JWT").header["typ"] == "kb+jwt"
+    assert _code(verify_jwt, token, ED.public, typ="dc+sd-jwt") == "MALFORMED_VALUE_ERROR"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "a.b",
+        "a.b.c.d",
+        "!!!.e30.AA",
+        "e30.e30.AA",  # header without alg
+        b64url_encode(b'{"alg":"EdDSA"}') + "." + b64url_encode(b"[1]") + ".AA",
+        b64url_encode(b'{"alg":"EdDSA"}') + "." + b64url_encode(b'{"a":NaN}') + ".AA",
+        b64url_encode(b'{"alg":"EdDSA","alg":"none"}') + ".e30.AA",
+        b64url_encode(b'{"alg":"EdDSA"}') + "." + b64url_encode(b"[" * 5000) + ".AA",
+        b64url_encode(b'{"alg":"EdDSA"}') + "." + b64url_encode(b"\xff\xfe") + ".AA",
+        b64url_encode(b'{"alg":"EdDSA"}') + ".e30=.AA",
+    ],
+)
+def test_rejects_garbage(token: str) -> None:
+    assert _code(decode_jwt, token) == "PARSING_ERROR"
+
+
+def test_rejects_deep_nesting() -> None:
+    deep = "[" * 100 + "]" * 100
+    token = b64url_encode(b'{"alg":"EdDSA"}') + "." + b64url_encode(
+        ('{"a":' + deep + "}").encode()
+    ) + ".AA"
+    assert _code(decode_jwt, token) == "PARSING_ERROR"
+
+
+def test_issuer_key_id_forms() -> None:
+    did = "did:key:z6Mkabc"
+    jwt = decode_jwt(_forge({"alg": "EdDSA", "kid": did + "#z6Mkabc"}, {"iss": did}))
+    assert issuer_key_id(jwt) == did + "#z6Mkabc"
+    jwt = decode_jwt(_forge({"alg": "EdDSA", "kid": "key-1"}, {"iss": did}))
+    assert issuer_key_id(jwt) == did + "#key-1"
+    jwt = decode_jwt(_forge({"alg": "EdDSA", "kid": "did:key:zOther#x"}, {"iss": did}))
+    assert _code(issuer_key_id, jwt) == "PROOF_VERIFICATION_ERROR"
+    jwt = decode_jwt(_forge({"alg": "EdDSA"}, {"iss": did}))
+    assert _code(issuer_key_id, jwt) == "VERIFICATION_METHOD_NOT_FOUND"
