@@ -1,0 +1,1 @@
+"""Persistence of the verifier service: Protocols in base.py, SQLite and PostgreSQL backends."""
