@@ -27,7 +27,8 @@ and the HTTP status a service answers with. Released codes never change; every c
     ├── StatusError             STATUS_RETRIEVAL_ERROR, STATUS_VERIFICATION_ERROR,
     │                           STATUS_LIST_LENGTH_ERROR, CREDENTIAL_REVOKED, CREDENTIAL_SUSPENDED
     ├── WalletError             LOCKER_LOCKED, WRONG_PASSPHRASE, CONSENT_REFUSED
-    └── StoreError              STORE_UNAVAILABLE, CONFLICT
+    ├── StoreError              STORE_UNAVAILABLE, CONFLICT
+    └── ServiceError            CONFIG_ERROR, UNAUTHORIZED, NOT_FOUND
 """
 
 from __future__ import annotations
@@ -388,6 +389,35 @@ class Conflict(StoreError):
     code = "CONFLICT"
     http_status = 409
     title = "Conflict"
+
+
+# --- services ----------------------------------------------------------------------------------
+class ServiceError(PidmError):
+    title = "Service error"
+
+
+class ConfigError(ServiceError):
+    """A service configuration file is missing, unreadable or inconsistent."""
+
+    code = "CONFIG_ERROR"
+    http_status = 500
+    title = "Configuration error"
+
+
+class Unauthorized(ServiceError):
+    """A protected endpoint was called without valid credentials (bearer token)."""
+
+    code = "UNAUTHORIZED"
+    http_status = 401
+    title = "Unauthorized"
+
+
+class NotFound(ServiceError):
+    """The resource named in the request does not exist."""
+
+    code = "NOT_FOUND"
+    http_status = 404
+    title = "Not found"
 
 
 def all_error_classes() -> list[type[PidmError]]:
