@@ -26,7 +26,7 @@ and the HTTP status a service answers with. Released codes never change; every c
     ├── TrustError              ISSUER_NOT_TRUSTED
     ├── StatusError             STATUS_RETRIEVAL_ERROR, STATUS_VERIFICATION_ERROR,
     │                           STATUS_LIST_LENGTH_ERROR, CREDENTIAL_REVOKED, CREDENTIAL_SUSPENDED
-    ├── WalletError             LOCKER_LOCKED, WRONG_PASSPHRASE, CONSENT_REFUSED
+    ├── WalletError             LOCKER_LOCKED, WRONG_PASSPHRASE, CONSENT_REFUSED, WALLET_NOT_FOUND
     ├── StoreError              STORE_UNAVAILABLE, CONFLICT
     └── ServiceError            CONFIG_ERROR, UNAUTHORIZED, NOT_FOUND
 """
@@ -372,6 +372,14 @@ class WrongPassphrase(WalletError):
 class ConsentRefused(WalletError):
     code = "CONSENT_REFUSED"
     title = "Consent refused"
+
+
+class WalletNotFound(WalletError):
+    """No wallet in the given directory (create one first, or check --wallet / PIDM_WALLET)."""
+
+    code = "WALLET_NOT_FOUND"
+    http_status = 404
+    title = "Wallet not found"
 
 
 # --- storage -----------------------------------------------------------------------------------
