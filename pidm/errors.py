@@ -28,7 +28,23 @@ and the HTTP status a service answers with. Released codes never change; every c
     │                           STATUS_LIST_LENGTH_ERROR, CREDENTIAL_REVOKED, CREDENTIAL_SUSPENDED
     ├── WalletError             LOCKER_LOCKED, WRONG_PASSPHRASE, CONSENT_REFUSED, WALLET_NOT_FOUND
     ├── StoreError              STORE_UNAVAILABLE, CONFLICT
-    └── ServiceError            CONFIG_ERROR, UNAUTHORIZED, NOT_FOUND
+    ├── ServiceError            CONFIG_ERROR, UNAUTHORIZED, NOT_FOUND
+    └── OAuthError              (OpenID4VCI / OpenID4VP / DCQL message layer)
+                                INVALID_DCQL_QUERY, NO_MATCHING_CREDENTIALS, DCQL_NOT_SATISFIED,
+                                UNREQUESTED_DATA, INVALID_CLIENT_ID,
+                                INVALID_AUTHORIZATION_REQUEST, INVALID_REQUEST_OBJECT,
+                                CLIENT_KEY_MISMATCH, INVALID_CONSENT_TERMS,
+                                INVALID_AUTHORIZATION_RESPONSE, INVALID_CREDENTIAL_OFFER,
+                                INVALID_ISSUER_RESPONSE, INVALID_TOKEN_REQUEST,
+                                UNSUPPORTED_GRANT_TYPE, INVALID_GRANT, INVALID_TOKEN,
+                                INVALID_CREDENTIAL_REQUEST, UNKNOWN_CREDENTIAL_CONFIGURATION,
+                                INVALID_PROOF, INVALID_NONCE
+
+Every class also carries ``oauth_error``: the OAuth 2.0 ``error`` value (RFC 6749 §5.2, RFC 6750
+§3.1, OpenID4VCI 1.0 §8.3.1.2, OpenID4VP 1.0 §8.5) an OpenID4VCI / OpenID4VP endpoint answers
+with; ``to_oauth()`` gives ``{"error", "error_description"}``. The default is
+``invalid_request``; the ``OAuthError`` family sets the specific values (``invalid_proof``,
+``invalid_nonce``, ``invalid_grant``, ``invalid_credential_request``, ``access_denied`` ...).
 """
 
 from __future__ import annotations
@@ -61,6 +77,7 @@ class PidmError(Exception):
     http_status: ClassVar[int] = 400
     type_base: ClassVar[str] = _PIDM
     title: ClassVar[str] = "pidm error"
+    oauth_error: ClassVar[str] = "invalid_request"
 
     def __init__(self, message: str, *, detail: Any = None) -> None:
         super().__init__(message)
@@ -81,6 +98,14 @@ class PidmError(Exception):
             "detail": self.message,
         }
         return problem
+
+    def to_oauth(self) -> dict[str, str]:
+        """Return the OAuth error object; the description keeps to the ASCII set RFC 6749 allows."""
+        text = "".join(
+            ch if " " <= ch <= "~" and ch not in '"\\' else "'" if ch == '"' else "?"
+            for ch in self.message[:300]
+        )
+        return {"error": self.oauth_error, "error_description": text}
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -371,6 +396,7 @@ class WrongPassphrase(WalletError):
 
 class ConsentRefused(WalletError):
     code = "CONSENT_REFUSED"
+    oauth_error = "access_denied"
     title = "Consent refused"
 
 
@@ -426,6 +452,145 @@ class NotFound(ServiceError):
     code = "NOT_FOUND"
     http_status = 404
     title = "Not found"
+
+
+# --- OpenID4VCI / OpenID4VP / DCQL --------------------------------------------------------------
+class OAuthError(PidmError):
+    """A malformed or refused OpenID4VCI / OpenID4VP message; ``oauth_error`` is its OAuth code."""
+
+    title = "OpenID4VC protocol error"
+
+
+class InvalidDcqlQuery(OAuthError):
+    code = "INVALID_DCQL_QUERY"
+    title = "Invalid DCQL query"
+
+
+class NoMatchingCredentials(OAuthError):
+    """The wallet holds no credentials that satisfy the required DCQL credential queries."""
+
+    code = "NO_MATCHING_CREDENTIALS"
+    oauth_error = "access_denied"
+    title = "No matching credentials"
+
+
+class DcqlNotSatisfied(OAuthError):
+    code = "DCQL_NOT_SATISFIED"
+    check = "disclosures"
+    title = "Presentations do not satisfy the DCQL query"
+
+
+class UnrequestedData(OAuthError):
+    """The presentations carry a credential query id, credential or claim that was not asked for."""
+
+    code = "UNREQUESTED_DATA"
+    check = "disclosures"
+    title = "Unrequested data presented"
+
+
+class InvalidClientId(OAuthError):
+    code = "INVALID_CLIENT_ID"
+    title = "Invalid or unsupported client_id"
+
+
+class InvalidAuthorizationRequest(OAuthError):
+    code = "INVALID_AUTHORIZATION_REQUEST"
+    title = "Invalid authorization request"
+
+
+class InvalidRequestObject(OAuthError):
+    code = "INVALID_REQUEST_OBJECT"
+    oauth_error = "invalid_request_object"
+    title = "Invalid request object"
+
+
+class ClientKeyMismatch(OAuthError):
+    """The request object's ``kid`` is not a key of the DID named by ``client_id``."""
+
+    code = "CLIENT_KEY_MISMATCH"
+    check = "signature"
+    oauth_error = "invalid_request_object"
+    title = "Request object key does not belong to the client"
+
+
+class InvalidConsentTerms(OAuthError):
+    """pidm's ``purpose`` / ``retention`` / ``offer`` request parameters are malformed."""
+
+    code = "INVALID_CONSENT_TERMS"
+    title = "Invalid consent terms"
+
+
+class InvalidAuthorizationResponse(OAuthError):
+    code = "INVALID_AUTHORIZATION_RESPONSE"
+    title = "Invalid authorization response"
+
+
+class InvalidCredentialOffer(OAuthError):
+    code = "INVALID_CREDENTIAL_OFFER"
+    title = "Invalid credential offer"
+
+
+class InvalidIssuerResponse(OAuthError):
+    """Issuer metadata, token, nonce or credential response the wallet cannot use."""
+
+    code = "INVALID_ISSUER_RESPONSE"
+    title = "Invalid credential issuer response"
+
+
+class InvalidTokenRequest(OAuthError):
+    code = "INVALID_TOKEN_REQUEST"
+    title = "Invalid token request"
+
+
+class UnsupportedGrantType(OAuthError):
+    code = "UNSUPPORTED_GRANT_TYPE"
+    oauth_error = "unsupported_grant_type"
+    title = "Unsupported grant type"
+
+
+class InvalidGrant(OAuthError):
+    """Wrong, expired or reused pre-authorized code, or wrong transaction code."""
+
+    code = "INVALID_GRANT"
+    oauth_error = "invalid_grant"
+    title = "Invalid grant"
+
+
+class InvalidToken(OAuthError):
+    code = "INVALID_TOKEN"
+    oauth_error = "invalid_token"
+    http_status = 401
+    title = "Invalid access token"
+
+
+class InvalidCredentialRequest(OAuthError):
+    code = "INVALID_CREDENTIAL_REQUEST"
+    oauth_error = "invalid_credential_request"
+    title = "Invalid credential request"
+
+
+class UnknownCredentialConfiguration(OAuthError):
+    code = "UNKNOWN_CREDENTIAL_CONFIGURATION"
+    oauth_error = "unknown_credential_configuration"
+    title = "Unknown credential configuration"
+
+
+class InvalidProof(OAuthError):
+    """A key proof (``openid4vci-proof+jwt``) is missing, malformed or does not verify."""
+
+    code = "INVALID_PROOF"
+    check = "holder_binding"
+    oauth_error = "invalid_proof"
+    title = "Invalid key proof"
+
+
+class InvalidNonce(OAuthError):
+    """A key proof carries a ``c_nonce`` the issuer did not hand out or already consumed."""
+
+    code = "INVALID_NONCE"
+    check = "nonce"
+    oauth_error = "invalid_nonce"
+    title = "Invalid c_nonce"
 
 
 def all_error_classes() -> list[type[PidmError]]:
