@@ -41,7 +41,7 @@ _RELATIONSHIPS = (
 _OTHER_KEY_CODECS = frozenset(
     {0xEC, 0xE7, 0xEA, 0xEB, 0xEE, 0x1201, 0x1202, 0x1203, 0x1204, 0x1205, 0x1206}
 )
-_MAX_ID = 128  # a P-256 multikey is 49 characters; anything far longer is not a key we know
+_MAX_ID = 2048  # RSA-4096 did:keys are ~750 characters; base58 decoding is quadratic
 
 
 def did_key(public: PublicKey) -> str:

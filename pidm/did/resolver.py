@@ -57,11 +57,16 @@ async def resolve_method(
     """Dereference a DID URL with a fragment to its verification method.
 
     When ``relationship`` is given (``assertionMethod``, ``authentication`` …) the method must be
-    listed under it. Raises INVALID_DID (no fragment, a path or query, or the resolved document's
-    id differs), VERIFICATION_METHOD_NOT_FOUND, and whatever resolution raises.
+    listed under it. A bare did:key / did:jwk (no fragment) names its only key: the W3C Bitstring
+    Status List REC examples sign with such ``verificationMethod`` values.
+
+    Raises INVALID_DID (no fragment, a path or query, or the resolved document's id differs),
+    VERIFICATION_METHOD_NOT_FOUND (absent, not under ``relationship``, or controlled by another
+    DID), and whatever resolution raises.
     """
     url = DIDURL.parse(did_url)
-    if not url.fragment or url.path or url.query:
+    single_key = url.did.method in PURE_METHODS
+    if url.path or url.query or not (url.fragment or single_key):
         raise InvalidDID(f"verification method must be a DID URL with only a fragment: "
                          f"{shorten(did_url)}")
     if relationship is not None and relationship not in RELATIONSHIPS:
@@ -70,7 +75,12 @@ async def resolve_method(
     doc = await resolver.resolve(did)
     if doc.id != did:
         raise InvalidDID(f"resolved document id {shorten(doc.id)} is not {shorten(did)}")
-    vm_id = f"{did}#{url.fragment}"
+    if url.fragment:
+        vm_id = f"{did}#{url.fragment}"
+    elif len(doc.verification_methods) == 1:
+        vm_id = doc.verification_methods[0].id
+    else:
+        raise VerificationMethodNotFound(f"{shorten(did)} has no single verification method")
     vm = doc.method(vm_id) if relationship is None else doc.authorized(vm_id, relationship)
     if vm.controller != did:
         raise VerificationMethodNotFound(

@@ -61,7 +61,16 @@ async def test_resolve_method_unknown_fragment() -> None:
         await resolve_method(MethodRouter(), did_key(PAIR.public) + "#nope", None)
 
 
-@pytest.mark.parametrize("url", ["did:key:z6Mk", "did:key:z6Mk/path#x", "did:key:z6Mk?v=1#x"])
+async def test_bare_single_key_did_names_its_key() -> None:
+    vm = await resolve_method(MethodRouter(), did_key(PAIR.public), "assertionMethod")
+    assert vm.id == did_key_vm_id(PAIR.public)
+    vm = await resolve_method(MethodRouter(), did_jwk(P256.public), "assertionMethod")
+    assert vm.id == did_jwk_vm_id(P256.public)
+
+
+@pytest.mark.parametrize(
+    "url", ["did:web:example.com", "did:key:z6Mk/path#x", "did:key:z6Mk?v=1#x"]
+)
 async def test_resolve_method_needs_plain_fragment(url: str) -> None:
     with pytest.raises(InvalidDID):
         await resolve_method(MethodRouter(), url)
