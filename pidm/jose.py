@@ -31,7 +31,7 @@ from pidm.keys import JOSE_ALG, PublicKey, Signer
 
 if TYPE_CHECKING:
     from pidm.did.model import VerificationMethod
-    from pidm.did.resolver import DIDResolver  # type: ignore[import-not-found, unused-ignore]
+    from pidm.did.resolver import DIDResolver
 
 __all__ = [
     "ALLOWED_ALGS",
@@ -159,12 +159,18 @@ def decode_jwt(token: str, *, max_bytes: int = MAX_JWT_BYTES) -> JWT:
     return JWT(header, payload, signing_input, signature)
 
 
-def sign_jwt(header: Mapping[str, Any], payload: Mapping[str, Any], signer: Signer) -> str:
+def sign_jwt(
+    header: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    signer: Signer,
+    *,
+    set_kid: bool = True,
+) -> str:
     """Sign ``payload`` as a compact JWS.
 
     ``alg`` comes from the signer (Ed25519 → EdDSA, ES256 → ES256); a conflicting ``alg`` in
     ``header`` is refused. ``kid`` is set to ``signer.key_id`` unless the header already has a
-    ``kid`` or a ``jwk``.
+    ``kid`` or a ``jwk`` (or ``set_kid`` is False, as for a KB-JWT whose key is in ``cnf``).
     """
     alg = JOSE_ALG.get(signer.algorithm)
     if alg is None:
@@ -175,7 +181,7 @@ def sign_jwt(header: Mapping[str, Any], payload: Mapping[str, Any], signer: Sign
         raise MalformedValueError("pidm does not emit 'crit'")
     full: dict[str, Any] = {"alg": alg}
     full.update({k: v for k, v in header.items() if k != "alg"})
-    if "kid" not in full and "jwk" not in full and signer.key_id:
+    if set_kid and "kid" not in full and "jwk" not in full and signer.key_id:
         full["kid"] = signer.key_id
     signing_input = b64url_encode(json_dumps(full)) + "." + b64url_encode(json_dumps(payload))
     signature = signer.sign(signing_input.encode("ascii"))
@@ -256,7 +262,7 @@ async def verify_jwt_with_resolver(
     ``kid`` is a DID URL, or a fragment relative to a DID ``iss``; the method must be listed
     under ``relationship`` in the DID document. Returns the JWT and the method used.
     """
-    from pidm.did.resolver import resolve_method  # type: ignore[import-not-found, unused-ignore]
+    from pidm.did.resolver import resolve_method
 
     jwt = decode_jwt(token)
     vm = await resolve_method(resolver, issuer_key_id(jwt), relationship)
