@@ -74,3 +74,8 @@ def demo() -> None:
     from pidm.demo import run_demo
 
     sys.exit(run_demo())
+
+
+from pidm.cli_did import did_group as _did_group  # noqa: E402
+
+main.add_command(_did_group)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from pidm.did.model import DID, DIDDocument
+from pidm.did.model import DID, DIDDocument, VerificationMethod
 from pidm.errors import (
     DIDNotFound,
     FetchRefused,
@@ -23,8 +24,9 @@ from pidm.errors import (
     ParsingError,
     shorten,
 )
+from pidm.keys import PublicKey
 
-__all__ = ["did_web_to_url", "resolve_did_web", "url_to_did_web"]
+__all__ = ["did_web_document", "did_web_to_url", "resolve_did_web", "url_to_did_web"]
 
 Fetcher = Callable[[str], Awaitable[bytes]]
 
@@ -87,6 +89,22 @@ def url_to_did_web(url: str) -> str:
     did = ":".join(["did:web", authority, *encoded])
     DID.parse(did)
     return did
+
+
+def did_web_document(did: str, public: PublicKey, *, fragment: str = "key-1") -> dict[str, Any]:
+    """Build the DID document to publish for ``did``: one Multikey method ``did#fragment``
+    under authentication, assertionMethod, capabilityInvocation and capabilityDelegation."""
+    did_web_to_url(did)
+    vm = VerificationMethod(f"{did}#{fragment}", "Multikey", did, public)
+    doc: dict[str, Any] = {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": [vm.to_json()],
+    }
+    for rel in ("authentication", "assertionMethod", "capabilityInvocation",
+                "capabilityDelegation"):
+        doc[rel] = [vm.id]
+    return doc
 
 
 async def resolve_did_web(
