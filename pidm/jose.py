@@ -96,8 +96,15 @@ def json_loads(data: bytes | str, *, what: str = "JSON") -> Any:
 
 
 def json_dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON, as pidm writes every JOSE header and payload."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Compact UTF-8 JSON, as pidm writes every JOSE header and payload.
+
+    Values that are not plain JSON (NaN, datetimes, sets...) are ``MALFORMED_VALUE_ERROR``.
+    """
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise MalformedValueError(f"value is not plain JSON: {exc}") from exc
+    return text.encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pidm.encoding import b64url_decode, b64url_encode
-from pidm.errors import DisclosureInvalid, PidmError, SdAlgUnsupported, shorten
+from pidm.errors import (
+    DisclosureInvalid,
+    MalformedValueError,
+    PidmError,
+    SdAlgUnsupported,
+    shorten,
+)
 from pidm.jose import json_loads
 from pidm.keys import Rng
 
@@ -53,9 +59,14 @@ class Disclosure:
 
     @classmethod
     def create(cls, salt: str, name: str | None, value: Any) -> Disclosure:
-        """Encode a disclosure the way the RFC's examples are printed (UTF-8, ``", "``)."""
+        """Encode a disclosure as the RFC's example generator does: ``json.dumps`` defaults,
+        i.e. ``", "`` separators and non-ASCII escaped (``\\u00f6``), so the bytes are ASCII."""
         parts = [salt, value] if name is None else [salt, name, value]
-        encoded = b64url_encode(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
+        try:
+            text = json.dumps(parts, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise MalformedValueError(f"claim {shorten(name)} is not plain JSON: {exc}") from exc
+        encoded = b64url_encode(text.encode("ascii"))
         return cls(encoded, salt, name, value, sd_digest(encoded))
 
     @classmethod
