@@ -33,8 +33,8 @@ def _imports(tree: ast.AST) -> set[str]:
 def test_core_opens_no_socket_or_database() -> None:
     offenders = {}
     for path in _modules("pidm"):
-        if _rel(path) in NETWORK_ALLOWED:
-            continue
+        if _rel(path) in NETWORK_ALLOWED or path.name.startswith("cli_"):
+            continue  # the CLI layer (pidm/cli*.py) is an edge, like net.py
         bad = _imports(ast.parse(path.read_text())) & FORBIDDEN_IMPORTS
         if bad:
             offenders[_rel(path)] = bad
