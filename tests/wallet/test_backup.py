@@ -1,0 +1,182 @@
+"""wallet.backup: encrypted single-file backup; refused intact when damaged; identical restore."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+from pathlib import Path
+
+import pytest
+
+from pidm.errors import Conflict, LockerLocked, MalformedValueError, WrongPassphrase
+from wallet.backup import HEADER_BYTES, MAGIC, export_backup, import_backup, read_backup
+from wallet.locker import DB_NAME, KINDS, Locker
+from wallet.sealing import KdfParams
+
+WALLET_PASS = "wallet passphrase"
+BACKUP_PASS = "backup passphrase"
+FAST = KdfParams.MINIMUM
+
+
+def _fill(locker: Locker) -> None:
+    for kind in sorted(KINDS):
+        locker.put_many(kind, [(f"{kind}-{i}", {"i": i, "kind": kind}) for i in range(5)])
+
+
+@pytest.fixture
+def backup(tmp_path: Path) -> Path:
+    with Locker.create(tmp_path / "source", WALLET_PASS, kdf=FAST) as locker:
+        _fill(locker)
+        export_backup(locker, tmp_path / "wallet.pidmbak", BACKUP_PASS, kdf=FAST)
+    return tmp_path / "wallet.pidmbak"
+
+
+@pytest.fixture
+def existing(tmp_path: Path) -> Path:
+    """A wallet already at the destination, with one record of its own."""
+    with Locker.create(tmp_path / "dest", "dest passphrase", kdf=FAST) as locker:
+        locker.put("credential", "mine", {"keep": True})
+    return tmp_path / "dest"
+
+
+def _digest(directory: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.iterdir())
+    }
+
+
+def _siblings(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.parent.iterdir())
+
+
+def test_restore_is_identical(tmp_path: Path, backup: Path) -> None:
+    restored = import_backup(backup, BACKUP_PASS, tmp_path / "restored")
+    assert restored == tmp_path / "restored"
+    with Locker.open(tmp_path / "source", WALLET_PASS) as source, Locker.open(
+        restored, WALLET_PASS
+    ) as copy:
+        for kind in sorted(KINDS):
+            assert copy.list(kind) == source.list(kind)
+            assert len(copy.list(kind)) == 5
+        assert copy.sealed_snapshot() == source.sealed_snapshot()
+        assert copy.kdf == FAST
+
+
+def test_restored_wallet_opens_with_the_wallet_passphrase(tmp_path: Path, backup: Path) -> None:
+    import_backup(backup, BACKUP_PASS, tmp_path / "restored")
+    with pytest.raises(WrongPassphrase):
+        Locker.open(tmp_path / "restored", BACKUP_PASS)
+    Locker.open(tmp_path / "restored", WALLET_PASS).close()
+
+
+def test_backup_file_is_private_and_opaque(backup: Path) -> None:
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    raw = backup.read_bytes()
+    assert raw.startswith(MAGIC)
+    assert b"credential" not in raw and b"kind" not in raw
+
+
+def test_read_backup_returns_the_sealed_rows(backup: Path) -> None:
+    header, rows = read_backup(backup, BACKUP_PASS)
+    assert len(rows) == 5 * len(KINDS)
+    assert header.opslimit == FAST.opslimit
+
+
+def test_rejects_wrong_passphrase_backup_without_touching_wallet(
+    backup: Path, existing: Path
+) -> None:
+    before = _digest(existing)
+    siblings = _siblings(existing)
+    with pytest.raises(WrongPassphrase) as info:
+        import_backup(backup, "not the backup passphrase", existing, force=True)
+    assert info.value.code == "WRONG_PASSPHRASE"
+    assert _digest(existing) == before
+    assert _siblings(existing) == siblings
+
+
+@pytest.mark.parametrize("keep", [0, 7, HEADER_BYTES - 1, HEADER_BYTES, HEADER_BYTES + 20, -1])
+def test_rejects_truncated_backup(backup: Path, existing: Path, keep: int) -> None:
+    data = backup.read_bytes()
+    backup.write_bytes(data[:keep])
+    before = _digest(existing)
+    with pytest.raises(WrongPassphrase):
+        import_backup(backup, BACKUP_PASS, existing, force=True)
+    assert _digest(existing) == before
+    assert not any(".restore-" in name for name in _siblings(existing))
+
+
+def test_rejects_backup_with_any_header_byte_flipped(backup: Path, tmp_path: Path) -> None:
+    data = backup.read_bytes()
+    for position in range(HEADER_BYTES):
+        damaged = bytearray(data)
+        damaged[position] ^= 0x01
+        backup.write_bytes(bytes(damaged))
+        with pytest.raises(WrongPassphrase):
+            import_backup(backup, BACKUP_PASS, tmp_path / "restored")
+    assert not (tmp_path / "restored").exists()
+
+
+@pytest.mark.parametrize("where", [HEADER_BYTES, HEADER_BYTES + 1, HEADER_BYTES + 30, -100, -1])
+def test_rejects_backup_with_body_byte_flipped(backup: Path, existing: Path, where: int) -> None:
+    damaged = bytearray(backup.read_bytes())
+    damaged[where] ^= 0x80
+    backup.write_bytes(bytes(damaged))
+    before = _digest(existing)
+    with pytest.raises(WrongPassphrase):
+        import_backup(backup, BACKUP_PASS, existing, force=True)
+    assert _digest(existing) == before
+
+
+def test_rejects_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
+    junk = tmp_path / "junk"
+    junk.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    with pytest.raises(WrongPassphrase):
+        import_backup(junk, BACKUP_PASS, tmp_path / "restored")
+
+
+def test_rejects_overwriting_a_wallet_without_force(backup: Path, existing: Path) -> None:
+    before = _digest(existing)
+    with pytest.raises(Conflict) as info:
+        import_backup(backup, BACKUP_PASS, existing)
+    assert info.value.code == "CONFLICT"
+    assert _digest(existing) == before
+
+
+def test_force_replaces_the_wallet(backup: Path, existing: Path) -> None:
+    import_backup(backup, BACKUP_PASS, existing, force=True)
+    with Locker.open(existing, WALLET_PASS) as locker:
+        assert locker.get("credential", "mine") is None
+        assert locker.get("credential", "credential-3") == {"i": 3, "kind": "credential"}
+    assert sorted(p.name for p in existing.iterdir()) == [DB_NAME]
+    assert _siblings(existing) == sorted(["dest", "source", "wallet.pidmbak"])
+
+
+def test_restores_into_an_existing_empty_directory(backup: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    import_backup(backup, BACKUP_PASS, tmp_path / "empty")
+    Locker.open(tmp_path / "empty", WALLET_PASS).close()
+
+
+def test_rejects_export_from_a_closed_locker(tmp_path: Path) -> None:
+    locker = Locker.create(tmp_path / "w", WALLET_PASS, kdf=FAST)
+    locker.close()
+    with pytest.raises(LockerLocked):
+        export_backup(locker, tmp_path / "b", BACKUP_PASS, kdf=FAST)
+    assert not (tmp_path / "b").exists()
+
+
+def test_rejects_empty_backup_passphrase(tmp_path: Path) -> None:
+    with Locker.create(tmp_path / "w", WALLET_PASS, kdf=FAST) as locker:
+        with pytest.raises(MalformedValueError):
+            export_backup(locker, tmp_path / "b", "", kdf=FAST)
+
+
+def test_export_replaces_an_older_backup(tmp_path: Path, backup: Path) -> None:
+    with Locker.open(tmp_path / "source", WALLET_PASS) as locker:
+        locker.put("meta", "new", {"v": 1})
+        export_backup(locker, backup, BACKUP_PASS, kdf=FAST)
+    import_backup(backup, BACKUP_PASS, tmp_path / "restored")
+    with Locker.open(tmp_path / "restored", WALLET_PASS) as locker:
+        assert locker.get("meta", "new") == {"v": 1}
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
