@@ -102,9 +102,9 @@ def json_dumps(value: Any) -> bytes:
     """
     try:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return text.encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise MalformedValueError(f"value is not plain JSON: {exc}") from exc
-    return text.encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +237,8 @@ def verify_jwt(token: str, key: PublicKey, *, typ: str | None = None) -> JWT:
 
 
 def issuer_key_id(jwt: JWT) -> str:
-    """The DID URL naming the signing key: ``kid`` if it is a DID URL, else ``iss`` + ``#kid``.
+    """The DID URL naming the signing key: ``kid`` if it is a DID URL, else ``iss`` + ``#kid``,
+    or the bare ``iss`` DID when there is no ``kid`` (did:key / did:jwk have a single key).
 
     When ``iss`` is a DID, the key must belong to it.
     """
@@ -245,7 +246,9 @@ def issuer_key_id(jwt: JWT) -> str:
     iss_did = iss if isinstance(iss, str) and iss.startswith("did:") else None
     kid = jwt.kid
     if kid is None:
-        raise VerificationMethodNotFound("JWS header has no 'kid' naming the issuer's key")
+        if iss_did is None:
+            raise VerificationMethodNotFound("JWS header has no 'kid' naming the issuer's key")
+        return iss_did
     if kid.startswith("did:"):
         vm_id = kid
     elif iss_did is not None:

@@ -8,7 +8,14 @@ import pytest
 
 from pidm.encoding import b64url_decode, b64url_encode
 from pidm.errors import PidmError
-from pidm.jose import MAX_JWT_BYTES, decode_jwt, issuer_key_id, sign_jwt, verify_jwt
+from pidm.jose import (
+    MAX_JWT_BYTES,
+    decode_jwt,
+    issuer_key_id,
+    sign_jwt,
+    verify_jwt,
+    verify_jwt_with_resolver,
+)
 from pidm.keys import KeyPair
 
 ED = KeyPair.from_private_bytes("Ed25519", bytes(range(32)), "did:example:ed#k1")
@@ -140,4 +147,24 @@ def test_issuer_key_id_forms() -> None:
     jwt = decode_jwt(_forge({"alg": "EdDSA", "kid": "did:key:zOther#x"}, {"iss": did}))
     assert _code(issuer_key_id, jwt) == "PROOF_VERIFICATION_ERROR"
     jwt = decode_jwt(_forge({"alg": "EdDSA"}, {"iss": did}))
+    assert issuer_key_id(jwt) == did
+    jwt = decode_jwt(_forge({"alg": "EdDSA"}, {"iss": "https://issuer.example"}))
     assert _code(issuer_key_id, jwt) == "VERIFICATION_METHOD_NOT_FOUND"
+    jwt = decode_jwt(_forge({"alg": "EdDSA", "kid": "k"}, {"iss": "https://issuer.example"}))
+    assert _code(issuer_key_id, jwt) == "VERIFICATION_METHOD_NOT_FOUND"
+
+
+async def test_verify_jwt_with_resolver_did_key() -> None:
+    from pidm.did.key import did_key, did_key_vm_id
+    from pidm.did.resolver import MethodRouter
+
+    pair = KeyPair.generate().with_key_id("")
+    pair = pair.with_key_id(did_key_vm_id(pair.public))
+    token = sign_jwt({"typ": "JWT"}, {"iss": did_key(pair.public)}, pair)
+    jwt, vm = await verify_jwt_with_resolver(token, MethodRouter(), typ="JWT")
+    assert vm.id == pair.key_id and jwt.payload["iss"] == did_key(pair.public)
+    other = KeyPair.generate()
+    forged = sign_jwt({}, {"iss": did_key(pair.public)}, other.with_key_id(pair.key_id))
+    with pytest.raises(PidmError) as info:
+        await verify_jwt_with_resolver(forged, MethodRouter())
+    assert info.value.code == "PROOF_VERIFICATION_ERROR"
