@@ -127,7 +127,7 @@ def _encode_data(data: Mapping[str, Any]) -> bytes:
 
 def _decode_data(message: bytes, what: str) -> dict[str, Any]:
     try:
-        data = json.loads(message)
+        data = json.loads(message.decode("utf-8"))
     except ValueError:
         data = None
     if not isinstance(data, dict):

@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import nacl.bindings
 import nacl.exceptions
 import nacl.pwhash.argon2id as _argon2id
-import nacl.secret
 
 from pidm.errors import MalformedValueError, WrongPassphrase, shorten
 
@@ -36,7 +36,8 @@ Rng = Callable[[int], bytes]
 
 KEY_BYTES = 32
 SALT_BYTES = _argon2id.SALTBYTES
-NONCE_BYTES = nacl.secret.SecretBox.NONCE_SIZE
+NONCE_BYTES = nacl.bindings.crypto_secretbox_NONCEBYTES
+MAC_BYTES = nacl.bindings.crypto_secretbox_MACBYTES
 LAYOUT_V1 = 1
 KDF_NAME = "argon2id13"
 
@@ -95,13 +96,12 @@ KdfParams.MINIMUM = KdfParams(_argon2id.OPSLIMIT_MIN, _argon2id.MEMLIMIT_MIN)
 class SealingKey:
     """A 32-byte symmetric key. ``repr`` never shows it; build one with the functions below."""
 
-    __slots__ = ("_raw", "_box")
+    __slots__ = ("_raw",)
 
     def __init__(self, raw: bytes) -> None:
         if len(raw) != KEY_BYTES:
             raise TypeError("a sealing key is 32 bytes")
         self._raw = bytes(raw)
-        self._box = nacl.secret.SecretBox(self._raw)
 
     def __repr__(self) -> str:
         return "SealingKey(<hidden>)"
@@ -150,15 +150,19 @@ def seal(key: SealingKey, message: bytes, *, aad: bytes, rng: Rng = secrets.toke
         raise MalformedValueError("associated data longer than 65535 bytes")
     inner = len(aad).to_bytes(2, "big") + aad + message
     nonce = rng(NONCE_BYTES)
-    return bytes([LAYOUT_V1]) + bytes(key._box.encrypt(inner, nonce))
+    if len(nonce) != NONCE_BYTES:
+        raise TypeError("rng returned the wrong number of bytes")
+    box = nacl.bindings.crypto_secretbox_easy(inner, nonce, key._raw)
+    return bytes([LAYOUT_V1]) + nonce + box
 
 
 def unseal_with_aad(key: SealingKey, sealed: bytes) -> tuple[bytes, bytes]:
     """Decrypt ``sealed``; return ``(aad, message)``. Raises WRONG_PASSPHRASE on any failure."""
-    if len(sealed) < 1 + NONCE_BYTES + 16 + 2 or sealed[0] != LAYOUT_V1:
+    if len(sealed) < 1 + NONCE_BYTES + MAC_BYTES + 2 or sealed[0] != LAYOUT_V1:
         raise WrongPassphrase("sealed data is damaged or the key is wrong")
+    nonce, box = sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :]
     try:
-        inner = key._box.decrypt(sealed[1:])
+        inner = nacl.bindings.crypto_secretbox_open_easy(box, nonce, key._raw)
     except nacl.exceptions.CryptoError:
         raise WrongPassphrase("sealed data is damaged or the key is wrong") from None
     size = int.from_bytes(inner[:2], "big")

@@ -6,6 +6,8 @@ import itertools
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pidm.errors import MalformedValueError, WrongPassphrase
 from wallet.sealing import (
@@ -156,3 +158,13 @@ def test_injected_rng_makes_sealing_deterministic() -> None:
     second = seal(key, b"m", aad=b"a", rng=_counter_rng())
     assert first == second
     assert first != seal(key, b"m", aad=b"a")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_rejects_arbitrary_bytes_with_the_one_code(blob: bytes) -> None:
+    key = SealingKey(b"\x03" * 32)
+    with pytest.raises(WrongPassphrase):
+        unseal_with_aad(key, blob)
+    with pytest.raises(WrongPassphrase):
+        unseal(key, bytes([1]) + blob, aad=b"")

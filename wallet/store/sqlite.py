@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -96,7 +97,7 @@ class SqliteStore:
         Raises CONFLICT if a file already exists there, STORE_UNAVAILABLE on I/O failure.
         """
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.close(fd)
