@@ -130,7 +130,9 @@ def status_of(
         raise StatusVerificationError(
             f"entry statusSize {size} differs from the list's {status_list.status_size}"
         )
-    count = check_min_entries(status_list.data, size, min_entries)
+    count = len(status_list.data) * 8 // size
+    if count < min_entries:
+        check_min_entries(status_list.data, size, min_entries)  # raises, with the message
     index = entry.status_list_index
     if index >= count:
         raise StatusListLengthError(f"statusListIndex {index} is past the list's {count} entries")
@@ -224,16 +226,22 @@ async def _results(
         token_list = await client.token_list(ref.uri, now=now)
         return [token_status_of(ref, token_list, issuer=issuer, now=now)]
     entries = _entries(credential_status)
-    fetched: list[Any] = await asyncio.gather(
-        *(client.bitstring_list(e.status_list_credential, now=now) for e in entries),
-        return_exceptions=True,
-    )
-    for item in fetched:
-        if isinstance(item, BaseException):
-            raise item
+    urls = list(dict.fromkeys(e.status_list_credential for e in entries))
+    if len(urls) == 1:  # the common case: no task per check
+        lists = {urls[0]: await client.bitstring_list(urls[0], now=now)}
+    else:
+        fetched: list[Any] = await asyncio.gather(
+            *(client.bitstring_list(url, now=now) for url in urls), return_exceptions=True
+        )
+        for item in fetched:
+            if isinstance(item, BaseException):
+                raise item
+        lists = dict(zip(urls, fetched, strict=True))
     return [
-        status_of(e, lst, issuer=issuer, now=now, min_entries=min_entries)
-        for e, lst in zip(entries, fetched, strict=True)
+        status_of(
+            e, lists[e.status_list_credential], issuer=issuer, now=now, min_entries=min_entries
+        )
+        for e in entries
     ]
 
 
