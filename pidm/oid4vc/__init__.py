@@ -8,6 +8,7 @@ services.
 
 from __future__ import annotations
 
+from pidm.oid4vc.consent import ConsentTerms, Offer, parse_duration
 from pidm.oid4vc.dcql import (
     ClaimPath,
     ClaimsQuery,
@@ -27,21 +28,53 @@ from pidm.oid4vc.dcql_eval import (
     match_query,
     select_claims,
 )
+from pidm.oid4vc.request_object import (
+    REQUEST_OBJECT_TYP,
+    inspect_request_object,
+    sign_request_object,
+    verify_request_object,
+    verify_request_object_with_resolver,
+)
+from pidm.oid4vc.vp import AuthorizationRequest, ClientId, ClientMetadata, RequestUri
+from pidm.oid4vc.vp_response import (
+    AuthorizationErrorResponse,
+    AuthorizationResponse,
+    DirectPostAnswer,
+    parse_authorization_response,
+    parse_vp_token,
+)
 
 __all__ = [
+    "AuthorizationErrorResponse",
+    "AuthorizationRequest",
+    "AuthorizationResponse",
     "CandidateCredential",
     "ClaimPath",
     "ClaimSelection",
     "ClaimsQuery",
+    "ClientId",
+    "ClientMetadata",
     "ConcretePath",
+    "ConsentTerms",
     "CredentialMatch",
     "CredentialQuery",
     "CredentialSetQuery",
     "DcqlCredential",
     "DcqlMatch",
     "DcqlQuery",
+    "DirectPostAnswer",
+    "Offer",
+    "REQUEST_OBJECT_TYP",
+    "RequestUri",
     "TrustedAuthority",
     "check_presented",
+    "inspect_request_object",
     "match_query",
+    "parse_authorization_response",
+    "parse_duration",
+    "parse_vp_token",
     "select_claims",
+    "sign_request_object",
+    "verify_request_object",
+    "verify_request_object_with_resolver",
 ]

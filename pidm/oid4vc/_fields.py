@@ -155,15 +155,21 @@ def url_safe(obj: Mapping[str, Any], name: str, err: ErrorType, *, required: boo
 
 
 def check_url(
-    value: str, name: str, err: ErrorType, *, allow_http: bool = False, allow_query: bool = True
+    value: str,
+    name: str,
+    err: ErrorType,
+    *,
+    allow_http: bool = False,
+    allow_query: bool = True,
+    allow_fragment: bool = False,
 ) -> str:
-    """An absolute https URL (http too when ``allow_http``) with a host and no fragment."""
+    """An absolute https URL (http too when ``allow_http``) with a host (and no fragment)."""
     try:
         parts = urlsplit(value)
     except ValueError as exc:
         raise err(f"'{name}' is not a URL: {shorten(value)}") from exc
     schemes = ("https", "http") if allow_http else ("https",)
-    if parts.scheme not in schemes or not parts.netloc or parts.fragment:
+    if parts.scheme not in schemes or not parts.netloc or parts.fragment and not allow_fragment:
         raise err(f"'{name}' must be an absolute {'/'.join(schemes)} URL: {shorten(value)}")
     if not allow_query and parts.query:
         raise err(f"'{name}' must not have a query component: {shorten(value)}")

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
 import json
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
-from pidm.errors import InvalidDcqlQuery, PayloadTooLarge, PidmError
+from pidm.did.key import did_key, did_key_document, did_key_vm_id
+from pidm.encoding import b64url_encode
+from pidm.errors import ClientKeyMismatch, InvalidDcqlQuery, PayloadTooLarge, PidmError
+from pidm.keys import KeyPair
 from pidm.oid4vc.dcql import DcqlQuery
+from pidm.oid4vc.request_object import verify_request_object
+from pidm.oid4vc.vp import AuthorizationRequest, RequestUri
+from pidm.oid4vc.vp_response import parse_authorization_response
 from tests.spec_vectors import load_vector
 
 VCT = "https://credentials.example.com/identity_credential"
@@ -147,3 +157,198 @@ def test_rejects_mdoc_paths_that_are_not_namespace_element() -> None:
     q = load_vector("openid4vp-1.0", "examples", "query_lang", "simple_mdoc.json")
     q["credentials"][0]["claims"][0]["path"] = ["org.iso.7367.1", "vehicle_holder", "x"]
     assert code_of(DcqlQuery.parse, q) == "INVALID_DCQL_QUERY"
+
+
+# --- OpenID4VP requests, request objects and responses -----------------------------------------
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ED = KeyPair.generate("Ed25519", rng=lambda n: b"\x41" * n)
+MALLORY = KeyPair.generate("Ed25519", rng=lambda n: b"\x42" * n)
+VERIFIER = did_key(ED.public)
+VM = did_key_vm_id(ED.public)
+
+
+def request_claims() -> dict[str, Any]:
+    return {
+        "client_id": f"decentralized_identifier:{VERIFIER}",
+        "response_type": "vp_token",
+        "response_mode": "direct_post",
+        "response_uri": "https://verifier.example/response",
+        "nonce": "n-0S6_WzA2Mj",
+        "state": "tx1",
+        "dcql_query": simple(),
+        "purpose": "Age check",
+        "retention": "P30D",
+        "iat": int(NOW.timestamp()),
+        "exp": int(NOW.timestamp()) + 300,
+    }
+
+
+def forge(header: dict[str, Any], payload: dict[str, Any], pair: KeyPair | None = ED) -> str:
+    text = (
+        b64url_encode(json.dumps(header).encode())
+        + "."
+        + b64url_encode(json.dumps(payload).encode())
+    )
+    signature = b"" if pair is None else pair.sign(text.encode())
+    return text + "." + b64url_encode(signature)
+
+
+def verify(token: str) -> Any:
+    return verify_request_object(token, client_document=did_key_document(VERIFIER), now=NOW)
+
+
+def test_forged_token_with_right_key_verifies() -> None:
+    header = {"alg": "EdDSA", "typ": "oauth-authz-req+jwt", "kid": VM}
+    assert verify(forge(header, request_claims())).nonce == "n-0S6_WzA2Mj"
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    [
+        "redirect_uri:https://verifier.example/response",
+        "x509_san_dns:verifier.example",
+        "origin:https://verifier.example",
+        "verifier.example",
+        "decentralized_identifier:https://verifier.example",
+        "unknown_prefix:did:key:z6Mk",
+    ],
+)
+def test_rejects_wrong_client_id_prefix(client_id: str) -> None:
+    claims = dict(request_claims(), client_id=client_id)
+    assert code_of(AuthorizationRequest.parse, claims) == "INVALID_CLIENT_ID"
+    header = {"alg": "EdDSA", "typ": "oauth-authz-req+jwt", "kid": VM}
+    assert code_of(verify, forge(header, claims)) == "INVALID_CLIENT_ID"
+    uri = "openid4vp://?" + urlencode({"client_id": client_id, "request_uri": "https://v.example"})
+    assert code_of(RequestUri.parse, uri) == "INVALID_CLIENT_ID"
+
+
+def test_rejects_alg_none_request_object() -> None:
+    header = {"alg": "none", "typ": "oauth-authz-req+jwt", "kid": VM}
+    assert code_of(verify, forge(header, request_claims(), None)) == "UNSUPPORTED_ALGORITHM"
+
+
+def test_rejects_hmac_request_object_keyed_with_the_public_key() -> None:
+    header = {"alg": "HS256", "typ": "oauth-authz-req+jwt", "kid": VM}
+    text = (
+        b64url_encode(json.dumps(header).encode())
+        + "."
+        + b64url_encode(json.dumps(request_claims()).encode())
+    )
+    mac = hmac.new(ED.public.raw, text.encode(), hashlib.sha256).digest()
+    assert code_of(verify, text + "." + b64url_encode(mac)) == "UNSUPPORTED_ALGORITHM"
+
+
+def test_rejects_unsigned_request_object() -> None:
+    assert code_of(verify, json.dumps(request_claims())) == "PARSING_ERROR"
+    unsigned = "openid4vp://?" + urlencode(
+        {
+            "client_id": f"decentralized_identifier:{VERIFIER}",
+            "request": "x.y.z",
+            "dcql_query": json.dumps(simple()),
+        }
+    )
+    assert code_of(RequestUri.parse, unsigned) == "INVALID_AUTHORIZATION_REQUEST"
+
+
+def test_rejects_kid_from_another_did() -> None:
+    header = {"alg": "EdDSA", "typ": "oauth-authz-req+jwt", "kid": did_key_vm_id(MALLORY.public)}
+    token = forge(header, request_claims(), MALLORY)
+    with pytest.raises(ClientKeyMismatch) as exc:
+        verify(token)
+    assert exc.value.code == "CLIENT_KEY_MISMATCH"
+    assert exc.value.to_oauth()["error"] == "invalid_request_object"
+    for kid in ("not-a-did-url", VERIFIER, f"{VERIFIER}/path#x", None):
+        header = {"alg": "EdDSA", "typ": "oauth-authz-req+jwt", "kid": kid}
+        assert code_of(verify, forge(header, request_claims())) in {
+            "CLIENT_KEY_MISMATCH",
+            "INVALID_REQUEST_OBJECT",
+        }
+
+
+def test_rejects_unknown_key_fragment_and_bad_signature() -> None:
+    header = {"alg": "EdDSA", "typ": "oauth-authz-req+jwt", "kid": "#nope"}
+    assert code_of(verify, forge(header, request_claims())) == "VERIFICATION_METHOD_NOT_FOUND"
+    header = {"alg": "EdDSA", "typ": "oauth-authz-req+jwt", "kid": VM}
+    token = forge(header, request_claims(), MALLORY)
+    assert code_of(verify, token) == "PROOF_VERIFICATION_ERROR"
+
+
+@pytest.mark.parametrize("typ", [None, "JWT", "oauth-authz-req+JWT2", "openid4vci-proof+jwt"])
+def test_rejects_request_object_with_wrong_typ(typ: str | None) -> None:
+    header: dict[str, Any] = {"alg": "EdDSA", "kid": VM}
+    if typ is not None:
+        header["typ"] = typ
+    assert code_of(verify, forge(header, request_claims())) == "INVALID_REQUEST_OBJECT"
+
+
+def test_rejects_oversized_request_object_and_uri() -> None:
+    claims = dict(request_claims(), purpose="x" * 300_000)
+    header = {"alg": "EdDSA", "typ": "oauth-authz-req+jwt", "kid": VM}
+    assert code_of(verify, forge(header, claims)) == "PAYLOAD_TOO_LARGE"
+    assert code_of(RequestUri.parse, "openid4vp://?" + "a" * 10_000) == "PAYLOAD_TOO_LARGE"
+
+
+def test_rejects_request_object_with_non_numeric_times() -> None:
+    header = {"alg": "EdDSA", "typ": "oauth-authz-req+jwt", "kid": VM}
+    claims = dict(request_claims(), exp="tomorrow")
+    assert code_of(verify, forge(header, claims)) == "INVALID_REQUEST_OBJECT"
+
+
+@pytest.mark.parametrize(
+    "offer",
+    [
+        {"kind": "money", "amount": 2.5, "unit": "EUR"},
+        {"kind": "points", "amount": 10, "unit": "points"},
+        {"kind": "points", "amount": "1e3", "unit": "points"},
+        {"kind": "points", "amount": "-5", "unit": "points"},
+        {"kind": "points", "amount": "010", "unit": "points"},
+        {"kind": "points", "amount": " 10", "unit": "points"},
+        {"kind": "points", "amount": "10.", "unit": "points"},
+        {"kind": "points", "amount": "0.1234567", "unit": "points"},
+        {"kind": "points", "amount": "NaN", "unit": "points"},
+        {"kind": "money", "amount": "5", "unit": "euro"},
+        {"kind": "money", "amount": "5", "unit": "points"},
+        {"kind": "points", "amount": "5", "unit": "EUR"},
+        {"kind": "coupon", "amount": "5", "unit": "points"},
+        {"kind": "points", "amount": "5", "unit": "points", "description": "x" * 501},
+        {"kind": "points", "amount": "5", "unit": "points", "description": "a\x00b"},
+        ["points", "5"],
+    ],
+    ids=repr,
+)
+def test_rejects_bad_offer_amounts(offer: Any) -> None:
+    claims = dict(request_claims(), offer=offer)
+    assert code_of(AuthorizationRequest.parse, claims) == "INVALID_CONSENT_TERMS"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("purpose", ""), ("purpose", "x" * 1001), ("purpose", 7), ("retention", "30 days")],
+)
+def test_rejects_bad_purpose_and_retention(name: str, value: Any) -> None:
+    claims = dict(request_claims(), **{name: value})
+    assert code_of(AuthorizationRequest.parse, claims) == "INVALID_CONSENT_TERMS"
+
+
+def test_rejects_oversized_response_body() -> None:
+    body = b"vp_token=" + b"a" * (1_048_576 + 10)
+    assert code_of(parse_authorization_response, body) == "PAYLOAD_TOO_LARGE"
+
+
+def test_rejects_too_many_presentations_or_queries() -> None:
+    many_ids = json.dumps({f"q{i}": ["x"] for i in range(100)})
+    assert code_of(parse_authorization_response, {"vp_token": many_ids}) == "PAYLOAD_TOO_LARGE"
+    many = json.dumps({"q": ["x"] * 100})
+    assert code_of(parse_authorization_response, {"vp_token": many}) == "PAYLOAD_TOO_LARGE"
+
+
+def test_rejects_repeated_or_malformed_form_fields() -> None:
+    token = urlencode({"vp_token": json.dumps({"q": ["x"]})})
+    assert code_of(parse_authorization_response, f"{token}&{token}".encode()) == (
+        "INVALID_AUTHORIZATION_RESPONSE"
+    )
+    assert code_of(parse_authorization_response, b"\xff\xfe=1") == "INVALID_AUTHORIZATION_RESPONSE"
+    fields = "&".join(f"f{i}=1" for i in range(100)).encode()
+    assert code_of(parse_authorization_response, fields) == "INVALID_AUTHORIZATION_RESPONSE"
+    dup = urlencode({"vp_token": '{"q": ["x"], "q": ["y"]}'}).encode()
+    assert code_of(parse_authorization_response, dup) == "INVALID_AUTHORIZATION_RESPONSE"
