@@ -52,15 +52,21 @@ JOSE_ALG: dict[str, str] = {"Ed25519": "EdDSA", "ES256": "ES256"}
 
 
 class Signer(Protocol):
-    key_id: str
-    algorithm: str
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def algorithm(self) -> str: ...
 
     def sign(self, data: bytes) -> bytes: ...
 
 
 class Verifier(Protocol):
-    key_id: str
-    algorithm: str
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def algorithm(self) -> str: ...
 
     def verify(self, data: bytes, signature: bytes) -> bool: ...
 
