@@ -79,3 +79,7 @@ def demo() -> None:
 from pidm.cli_did import did_group as _did_group  # noqa: E402
 
 main.add_command(_did_group)
+
+from pidm.cli_issuer import issuer_group as _issuer_group  # noqa: E402
+
+main.add_command(_issuer_group)

@@ -1,0 +1,58 @@
+"""How the issuer's errors look on the wire — one renderer per protocol.
+
+* OpenID4VCI endpoints (token, nonce, credential, offers, metadata) answer with the OAuth error
+  object ``{"error", "error_description"}`` from :meth:`pidm.errors.PidmError.to_oauth`
+  (RFC 6749 §5.2, RFC 6750 §3, OpenID4VCI §6.3 and §8.3.1), ``Cache-Control: no-store`` and,
+  for a bad access token, a ``WWW-Authenticate`` challenge.
+* Every other endpoint answers with RFC 9457 problem details from
+  :meth:`pidm.errors.PidmError.to_problem` (``application/problem+json``).
+
+The service raises the specific :mod:`pidm.errors` class for the step that failed (a bad
+signature inside a key proof becomes ``InvalidProof``), so the renderers need no context.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from pidm.errors import InvalidToken, PidmError, Unauthorized
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+REALM = 'Bearer realm="pidm-issuer"'
+
+
+def missing_token(message: str) -> InvalidToken:
+    """``invalid_token`` for a request without any access token (no error in the challenge)."""
+    return InvalidToken(message, detail={"missing": True})
+
+
+def oauth_response(exc: PidmError, *, status: int | None = None) -> web.Response:
+    """The OAuth error object for ``exc`` (``status`` overrides the class's HTTP status)."""
+    body = exc.to_oauth()
+    code = status or exc.http_status
+    if code >= 500:
+        body["error"] = "server_error"
+    headers = dict(NO_STORE)
+    if isinstance(exc, InvalidToken):
+        missing = isinstance(exc.detail, dict) and exc.detail.get("missing")
+        headers["WWW-Authenticate"] = REALM if missing else REALM + ', error="invalid_token"'
+    return web.json_response(body, status=code, headers=headers)
+
+
+def problem_response(exc: PidmError, *, status: int | None = None) -> web.Response:
+    """RFC 9457 problem details for ``exc`` (``status`` overrides the class's HTTP status)."""
+    problem: dict[str, Any] = exc.to_problem()
+    if status is not None:
+        problem["status"] = status
+    headers = {"Cache-Control": "no-store"}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = REALM
+    return web.Response(
+        text=json.dumps(problem),
+        status=problem["status"],
+        content_type="application/problem+json",
+        headers=headers,
+    )

@@ -1,0 +1,357 @@
+"""The issuer's use cases — everything the handlers call. Pure logic over the injected store,
+clock, rng, signing key and JSON-LD loader; no HTTP here.
+
+OpenID4VCI 1.0 pre-authorized code flow: offer (§4) → token (§6) → nonce (§7) → credential
+(§8, batch: one credential per key proof). Admin: offers, credential records, status changes
+(which republish the affected status lists). VC API: ``/credentials/issue``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from issuer import formats, offers
+from issuer.config import CredentialConfiguration, IssuerConfig
+from issuer.metadata import (
+    PRE_AUTHORIZED_GRANT,
+    authorization_server_metadata,
+    credential_issuer_metadata,
+    did_document,
+)
+from issuer.proofs import HolderKey, verify_key_proof
+from issuer.publisher import Published, StatusPublisher, list_url
+from issuer.status_lists import BITSTRING, TOKEN, Family, StatusAllocator, change_status
+from issuer.store.base import (
+    AccessToken,
+    CredentialRecord,
+    CredentialStatus,
+    IssuerStore,
+    Offer,
+    secret_hash,
+)
+from issuer.vcapi import prepare_credential
+from pidm.clock import Clock
+from pidm.did.resolver import DIDResolver, MethodRouter
+from pidm.encoding import b64url_encode
+from pidm.errors import (
+    InvalidCredentialRequest,
+    InvalidGrant,
+    InvalidNonce,
+    InvalidProof,
+    InvalidToken,
+    InvalidTokenRequest,
+    MalformedValueError,
+    NotFound,
+    UnknownCredentialConfiguration,
+    UnsupportedGrantType,
+    shorten,
+)
+from pidm.keys import KeyPair
+
+Rng = Callable[[int], bytes]
+ACTIONS = {
+    "revoke": CredentialStatus.REVOKED,
+    "suspend": CredentialStatus.SUSPENDED,
+    "reinstate": CredentialStatus.VALID,
+}
+MAX_PAGE = 500
+VC_API_CONFIGURATION = "vc-api"
+
+
+def new_credential_id(rng: Rng) -> str:
+    """``urn:uuid:`` + a random (version 4) UUID."""
+    return "urn:uuid:" + str(uuid.UUID(bytes=rng(16), version=4))
+
+
+@dataclass(slots=True)
+class IssuerService:
+    """The issuer's operations, composed once per application by :func:`issuer.app.create_app`."""
+
+    config: IssuerConfig
+    store: IssuerStore
+    signer: KeyPair
+    clock: Clock
+    rng: Rng
+    loader: Any
+    resolver: DIDResolver
+    allocator: StatusAllocator
+    publisher: StatusPublisher
+    code_key: bytes
+
+    @classmethod
+    def build(
+        cls,
+        config: IssuerConfig,
+        store: IssuerStore,
+        signer: KeyPair,
+        *,
+        clock: Clock,
+        rng: Rng,
+        loader: Any = None,
+    ) -> IssuerService:
+        """Wire the service; key proofs name keys by did:key / did:jwk only (no network)."""
+        return cls(
+            config=config,
+            store=store,
+            signer=signer,
+            clock=clock,
+            rng=rng,
+            loader=loader,
+            resolver=MethodRouter(None),
+            allocator=StatusAllocator(store, clock, config.status_list_size, rng),
+            publisher=StatusPublisher(config, store, signer, clock, loader),
+            code_key=offers.offer_code_key(signer),
+        )
+
+    # --- metadata --------------------------------------------------------------------------------
+    def issuer_metadata(self) -> dict[str, Any]:
+        return credential_issuer_metadata(self.config, self.signer.public)
+
+    def authorization_server_metadata(self) -> dict[str, Any]:
+        return authorization_server_metadata(self.config)
+
+    def did_document(self) -> dict[str, Any]:
+        return did_document(self.config, self.signer.public)
+
+    async def ready(self) -> None:
+        """Raise STORE_UNAVAILABLE unless the store answers."""
+        await self.store.ping()
+
+    # --- offers and the token endpoint ----------------------------------------------------------
+    async def create_offer(self, body: Any) -> dict[str, Any]:
+        """Create an offer; return it with its URI, id and (to pass on separately) tx_code."""
+        request = offers.OfferRequest.parse(body, self.config)
+        now = self.clock.now()
+        offer_id = b64url_encode(self.rng(16))
+        code = offers.pre_authorized_code(self.code_key, offer_id)
+        tx = offers.tx_code(self.config.tx_code_length, self.rng) if request.tx_code else None
+        offer = Offer(
+            offer_id=offer_id,
+            configuration_ids=request.configuration_ids,
+            subject=request.claims,
+            pre_auth_code_hash=secret_hash(code),
+            created_at=now,
+            expires_at=now + timedelta(seconds=self.config.offer_ttl),
+            tx_code_hash=secret_hash(tx) if tx is not None else None,
+        )
+        await self.store.create_offer(offer)
+        document = offers.offer_json(self.config, offer, code)
+        out: dict[str, Any] = {"offer_id": offer_id, "offer": document}
+        if request.by_reference:
+            reference = self.config.url(f"/offers/{offer_id}")
+            out["credential_offer_uri"] = reference
+            out["offer_uri"] = offers.offer_uri(reference=reference)
+        else:
+            out["offer_uri"] = offers.offer_uri(document)
+        if tx is not None:
+            out["tx_code"] = tx
+        out["expires_at"] = offer.expires_at.isoformat()
+        return out
+
+    async def get_offer(self, offer_id: str) -> dict[str, Any]:
+        """The Credential Offer behind a ``credential_offer_uri`` (NOT_FOUND once used/expired)."""
+        offer = await self.store.get_offer(offer_id)
+        if offer is None or offer.used_at is not None or offer.expires_at <= self.clock.now():
+            raise NotFound("no such credential offer, or it was used or has expired")
+        return offers.offer_json(
+            self.config, offer, offers.pre_authorized_code(self.code_key, offer_id)
+        )
+
+    async def token(self, form: Mapping[str, str], *, repeated: bool = False) -> dict[str, Any]:
+        """Exchange a pre-authorized code (and tx_code) for an access token, once."""
+        if repeated:
+            raise InvalidTokenRequest("a token request parameter is repeated or not text")
+        grant = form.get("grant_type")
+        if grant != PRE_AUTHORIZED_GRANT:
+            raise UnsupportedGrantType(f"grant_type {shorten(grant)} is not supported")
+        code = form.get("pre-authorized_code")
+        if not code:
+            raise InvalidTokenRequest("'pre-authorized_code' is required")
+        code_hash = secret_hash(code)
+        offer = await self.store.find_offer_by_code(code_hash)
+        if offer is None or offer.used_at is not None or offer.expires_at <= self.clock.now():
+            raise InvalidGrant("the pre-authorized code is unknown, used or expired")
+        _check_tx_code(offer, form.get("tx_code"))
+        if await self.store.redeem_offer(code_hash) is None:
+            raise InvalidGrant("the pre-authorized code was already used")
+        access_token = b64url_encode(self.rng(32))
+        ttl = self.config.access_token_ttl
+        expires = self.clock.now() + timedelta(seconds=ttl)
+        await self.store.save_token(AccessToken(secret_hash(access_token), offer.offer_id, expires))
+        return {"access_token": access_token, "token_type": "Bearer", "expires_in": ttl}
+
+    async def nonce(self) -> dict[str, str]:
+        """A fresh single-use ``c_nonce``."""
+        value = b64url_encode(self.rng(24))
+        expires = self.clock.now() + timedelta(seconds=self.config.nonce_ttl)
+        await self.store.add_nonce(value, expires=expires)
+        return {"c_nonce": value}
+
+    # --- the credential endpoint -----------------------------------------------------------------
+    async def credential(self, access_token: str, body: Any) -> dict[str, Any]:
+        """Issue one credential per key proof (batch); answer the Credential Response."""
+        token = await self.store.get_token(secret_hash(access_token))
+        offer = None if token is None else await self.store.get_offer(token.offer_id)
+        if offer is None:
+            raise InvalidToken("the access token is unknown or expired")
+        conf, proofs = self._parse_request(body, offer)
+        holders = await self._verify_proofs(proofs)
+        for nonce in dict.fromkeys(h.nonce for h in holders):
+            if not await self.store.consume_nonce(nonce):
+                raise InvalidNonce("c_nonce is unknown, expired or already used; fetch a new one")
+        issued = [await self._issue(conf, offer.subject, holder) for holder in holders]
+        return {"credentials": [{"credential": c} for c in issued]}
+
+    def _parse_request(self, body: Any, offer: Offer) -> tuple[CredentialConfiguration, list[Any]]:
+        if not isinstance(body, Mapping):
+            raise InvalidCredentialRequest("the credential request must be a JSON object")
+        if "credential_identifier" in body:
+            raise InvalidCredentialRequest("'credential_identifier' is not used by this issuer")
+        if "credential_response_encryption" in body:
+            raise InvalidCredentialRequest("credential response encryption is not supported")
+        cid = body.get("credential_configuration_id")
+        if not isinstance(cid, str):
+            raise InvalidCredentialRequest("'credential_configuration_id' is required")
+        conf = self.config.configurations.get(cid)
+        if conf is None:
+            raise UnknownCredentialConfiguration(f"unknown credential configuration {shorten(cid)}")
+        if cid not in offer.configuration_ids:
+            raise InvalidCredentialRequest(f"{cid} is not covered by the access token")
+        proofs = body.get("proofs")
+        if not isinstance(proofs, Mapping) or list(proofs) != ["jwt"]:
+            raise InvalidProof("'proofs' must be an object with one 'jwt' array of key proofs")
+        jwts = proofs["jwt"]
+        if not isinstance(jwts, list) or not jwts:
+            raise InvalidProof("'proofs.jwt' must be a non-empty array")
+        if len(jwts) > self.config.batch_size:
+            raise InvalidCredentialRequest(f"at most {self.config.batch_size} proofs per request")
+        return conf, jwts
+
+    async def _verify_proofs(self, jwts: list[Any]) -> list[HolderKey]:
+        now = self.clock.now()
+        max_age = timedelta(seconds=self.config.proof_max_age)
+        holders = [
+            await verify_key_proof(
+                jwt, audience=self.config.public_url, now=now, max_age=max_age,
+                resolver=self.resolver, position=i,
+            )
+            for i, jwt in enumerate(jwts)
+        ]
+        if len({h.thumbprint for h in holders}) != len(holders):
+            raise InvalidProof("every proof in a batch must use a distinct key")
+        return holders
+
+    async def _issue(
+        self, conf: CredentialConfiguration, claims: Mapping[str, Any], holder: HolderKey
+    ) -> str | dict[str, Any]:
+        now = self.clock.now()
+        family: Family = TOKEN if conf.format == "dc+sd-jwt" else BITSTRING
+        entry = await self.allocator.allocate(family)
+        credential_id = new_credential_id(self.rng)
+        credential: str | dict[str, Any]
+        if family == TOKEN:
+            credential = formats.sd_jwt_vc(self.config, conf, claims, holder, entry,
+                                           signer=self.signer, now=now, rng=self.rng)
+        else:
+            credential = formats.ldp_vc(self.config, conf, claims, holder, entry,
+                                        credential_id=credential_id, signer=self.signer,
+                                        now=now, loader=self.loader)
+        await self.store.record_credential(CredentialRecord(
+            credential_id, conf.id, conf.format, now, holder.thumbprint, entry.list_id,
+            entry.index, CredentialStatus.VALID, now + conf.type.validity,
+        ))
+        return credential
+
+    # --- admin -----------------------------------------------------------------------------------
+    async def list_credentials(self, query: Mapping[str, str]) -> dict[str, Any]:
+        """A page of credential records, newest first (``limit``, ``offset``, filters)."""
+        limit = _query_int(query, "limit", 50, 1, MAX_PAGE)
+        offset = _query_int(query, "offset", 0, 0, 1 << 31)
+        status = query.get("status")
+        if status is not None and status not in {s.value for s in CredentialStatus}:
+            raise MalformedValueError(f"'status' must be valid, suspended or revoked: {status!r}")
+        records = await self.store.list_credentials(
+            holder_thumbprint=query.get("holder"),
+            status=CredentialStatus(status) if status else None,
+            limit=limit,
+            offset=offset,
+        )
+        return {
+            "credentials": [self.record_json(r) for r in records],
+            "limit": limit,
+            "offset": offset,
+            "next_offset": offset + len(records) if len(records) == limit else None,
+        }
+
+    async def change_status(self, credential_id: str, action: str) -> dict[str, Any]:
+        """Revoke, suspend or reinstate; republish the changed lists; return the record."""
+        record = await self.store.get_credential(credential_id)
+        if record is None:
+            raise NotFound(f"no credential {shorten(credential_id)}")
+        updated, changed = await change_status(self.store, record, ACTIONS[action])
+        await self.publisher.refresh(changed)
+        return self.record_json(updated)
+
+    def record_json(self, record: CredentialRecord) -> dict[str, Any]:
+        """The admin view of a credential record (bookkeeping only)."""
+        status_list = None
+        if record.status_list_id is not None:
+            family: Family = TOKEN if record.status_list_id.startswith("tok-") else BITSTRING
+            status_list = {
+                "list_id": record.status_list_id,
+                "index": record.status_index,
+                "url": list_url(self.config, family, record.status_list_id),
+            }
+        return {
+            "credential_id": record.credential_id,
+            "configuration_id": record.configuration_id,
+            "format": record.format,
+            "issued_at": record.issued_at.isoformat(),
+            "expires_at": record.expires_at.isoformat() if record.expires_at else None,
+            "holder_thumbprint": record.holder_thumbprint,
+            "status": record.status.value,
+            "status_list": status_list,
+        }
+
+    # --- VC API and published lists --------------------------------------------------------------
+    async def issue_vc(self, body: Any) -> dict[str, Any]:
+        """Sign a VCDM 2.0 credential (``eddsa-rdfc-2022``) with revocation/suspension entries."""
+        now = self.clock.now()
+        credential_id = new_credential_id(self.rng)
+        doc = prepare_credential(body, issuer=self.config.did, now=now, default_id=credential_id)
+        entry = await self.allocator.allocate(BITSTRING)
+        doc["credentialStatus"] = formats.status_entries(self.config, entry)
+        signed = formats.sign_ldp(doc, signer=self.signer, now=now, loader=self.loader)
+        await self.store.record_credential(CredentialRecord(
+            str(doc["id"]), VC_API_CONFIGURATION, "ldp_vc", now, None, entry.list_id,
+            entry.index, CredentialStatus.VALID, None,
+        ))
+        return {"verifiableCredential": signed}
+
+    async def status_list(self, family: Family, list_id: str) -> Published:
+        return await self.publisher.get(family, list_id)
+
+
+def _check_tx_code(offer: Offer, given: str | None) -> None:
+    if offer.tx_code_hash is None:
+        if given is not None:
+            raise InvalidTokenRequest("this offer has no transaction code; do not send 'tx_code'")
+        return
+    if not given:
+        raise InvalidTokenRequest("this offer requires 'tx_code'")
+    if not hmac.compare_digest(secret_hash(given), offer.tx_code_hash):
+        raise InvalidGrant("the transaction code is wrong")
+
+
+def _query_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise MalformedValueError(f"'{name}' must be an integer in {low}..{high}: {shorten(raw)}")
+    return int(raw)

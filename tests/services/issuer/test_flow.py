@@ -1,0 +1,140 @@
+"""The whole issuance job over real HTTP, on SQLite and on PostgreSQL: metadata → offer →
+token → nonce → credential (both formats, batch) → verify with pidm's own verifiers → revoke,
+suspend, reinstate → the published lists show it → a restart keeps it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pidm.did.resolver import DIDResolver, MethodRouter
+from pidm.keys import KeyPair
+from pidm.net import SafeFetcher
+from pidm.sdjwt import SdJwt, verify_sd_jwt_vc
+from pidm.status.check import check_status
+from pidm.status.client import CachedStatusListClient
+from pidm.verification import CheckStatus
+from tests.services.issuer.helpers import (
+    PRE_AUTH,
+    RunningIssuer,
+    issue,
+    make_offer,
+    nonce,
+    proof_jwt,
+    redeem,
+    request_credentials,
+)
+
+CLAIMS = {"member_id": "M-1001", "tier": "gold", "given_name": "Ada", "family_name": "Lovelace"}
+
+
+def http_resolver(fetcher: SafeFetcher) -> DIDResolver:
+    """Resolve the issuer's did:web over plain http on loopback (tests only)."""
+    return MethodRouter(fetcher, web_scheme="http")
+
+
+async def status_of(
+    issuer: RunningIssuer, credential_status: Any
+) -> tuple[CheckStatus, str | None]:
+    """Fetch the published list over HTTP (fresh client, no cache) and check one credential."""
+    async with SafeFetcher(allow_private=True, allow_http=True) as fetcher:
+        client = CachedStatusListClient(fetcher, http_resolver(fetcher))
+        check = await check_status(
+            credential_status, issuer=issuer.config.did, client=client, now=issuer.clock.now()
+        )
+    return check.status, check.code
+
+
+async def test_metadata_documents(issuer: RunningIssuer) -> None:
+    status, meta, headers = await issuer.json("GET", "/.well-known/openid-credential-issuer")
+    assert status == 200
+    assert meta["credential_issuer"] == issuer.url
+    assert meta["credential_endpoint"] == issuer.url + "/credential"
+    assert meta["nonce_endpoint"] == issuer.url + "/nonce"
+    assert meta["batch_credential_issuance"] == {"batch_size": 10}
+    sd = meta["credential_configurations_supported"]["loyalty_membership_sd_jwt"]
+    assert sd["format"] == "dc+sd-jwt"
+    assert sd["vct"] == "urn:pidm:vct:loyalty_membership"
+    assert sd["proof_types_supported"]["jwt"]["proof_signing_alg_values_supported"] == [
+        "EdDSA", "ES256"]
+    ldp = meta["credential_configurations_supported"]["age_over_18_ldp_vc"]
+    assert ldp["credential_definition"]["type"] == ["VerifiableCredential", "AgeOver18Credential"]
+    assert ldp["credential_metadata"]["claims"][0]["path"] == ["credentialSubject", "age_over_18"]
+    status, oauth, _ = await issuer.json("GET", "/.well-known/oauth-authorization-server")
+    assert status == 200
+    assert oauth["token_endpoint"] == issuer.url + "/token"
+    assert oauth["pre-authorized_grant_anonymous_access_supported"] is True
+    status, did_doc, _ = await issuer.json("GET", "/.well-known/did.json")
+    assert did_doc["id"] == issuer.config.did == f"did:web:127.0.0.1%3A{issuer.port}"
+    assert did_doc["assertionMethod"] == [issuer.config.did + "#key-1"]
+
+
+async def test_sd_jwt_batch_issuance_verifies_and_revokes(issuer: RunningIssuer) -> None:
+    keys = [KeyPair.generate("Ed25519"), KeyPair.generate("ES256"), KeyPair.generate()]
+    created = await make_offer(issuer, ["loyalty_membership_sd_jwt"], CLAIMS, tx_code=True)
+    assert created["offer_uri"].startswith("openid-credential-offer://?credential_offer=")
+    assert len(created["tx_code"]) == 6 and created["tx_code"].isdigit()
+    grant = created["offer"]["grants"][PRE_AUTH]
+    assert grant["tx_code"]["length"] == 6
+    status, token = await redeem(issuer, created["offer"], created["tx_code"])
+    assert status == 200 and token["token_type"] == "Bearer"
+    c_nonce = await nonce(issuer)
+    now = issuer.clock.now().timestamp()
+    proofs = [proof_jwt(k, aud=issuer.url, nonce=c_nonce, iat=now) for k in keys]
+    status, body, headers = await request_credentials(
+        issuer, token["access_token"], "loyalty_membership_sd_jwt", proofs)
+    assert status == 200, body
+    assert headers["Cache-Control"] == "no-store"
+    credentials = [c["credential"] for c in body["credentials"]]
+    assert len(credentials) == 3
+    indices = set()
+    async with SafeFetcher(allow_private=True, allow_http=True) as fetcher:
+        resolver = http_resolver(fetcher)
+        for key, credential in zip(keys, credentials, strict=True):
+            result = await verify_sd_jwt_vc(credential, resolver=resolver,
+                                            now=issuer.clock.now(), require_key_binding=False)
+            assert result.valid, result.to_json()
+            assert result.claims["tier"] == "gold" and result.claims["member_id"] == "M-1001"
+            payload = SdJwt.parse(credential).payload
+            assert payload["iss"] == issuer.config.did
+            assert payload["cnf"]["jwk"] == key.public.to_jwk()
+            assert "tier" not in payload and "member_id" in payload  # disclosable vs not
+            indices.add(payload["status"]["status_list"]["idx"])
+    assert len(indices) == 3  # every copy has its own status index
+    first = SdJwt.parse(credentials[0]).payload["status"]
+    assert await status_of(issuer, first) == (CheckStatus.PASSED, None)
+
+    status, listing, _ = await issuer.json("GET", "/admin/credentials?limit=10", admin=True)
+    assert status == 200 and len(listing["credentials"]) == 3
+    record = next(r for r in listing["credentials"]
+                  if r["status_list"]["index"] == first["status_list"]["idx"])
+    assert record["holder_thumbprint"] == keys[0].public.thumbprint()
+    assert "tier" not in str(record) and "gold" not in str(record)  # no claims kept
+
+    cid = record["credential_id"]
+    for action, expected in (("suspend", (CheckStatus.FAILED, "CREDENTIAL_SUSPENDED")),
+                             ("reinstate", (CheckStatus.PASSED, None)),
+                             ("revoke", (CheckStatus.FAILED, "CREDENTIAL_REVOKED"))):
+        status, changed, _ = await issuer.json(
+            "POST", f"/admin/credentials/{cid}/{action}", admin=True)
+        assert status == 200, changed
+        assert await status_of(issuer, first) == expected
+    other = SdJwt.parse(credentials[1]).payload["status"]
+    assert await status_of(issuer, other) == (CheckStatus.PASSED, None)
+    status, problem, _ = await issuer.json("POST", f"/admin/credentials/{cid}/reinstate",
+                                           admin=True)
+    assert status == 409 and problem["code"] == "CONFLICT"  # revocation is final
+
+
+async def test_status_token_is_cached_per_version(issuer: RunningIssuer) -> None:
+    [credential] = await issue(issuer, "age_over_18_sd_jwt", {"age_over_18": True},
+                               [KeyPair.generate()])
+    uri = SdJwt.parse(credential).payload["status"]["status_list"]["uri"]
+    path = uri[len(issuer.url):]
+    async with issuer.session.get(uri) as r:
+        first = await r.read()
+        assert r.headers["Content-Type"] == "application/statuslist+jwt"
+        assert r.headers["Cache-Control"] == f"max-age={issuer.config.status_list_ttl}"
+    issuer.clock.advance(timedelta(seconds=5))
+    async with issuer.session.get(issuer.url + path) as r:
+        assert await r.read() == first  # same version: not signed again
