@@ -83,3 +83,7 @@ main.add_command(_did_group)
 from pidm.cli_issuer import issuer_group as _issuer_group  # noqa: E402
 
 main.add_command(_issuer_group)
+
+from pidm.cli_sdjwt import sdjwt_group as _sdjwt_group  # noqa: E402
+
+main.add_command(_sdjwt_group)
