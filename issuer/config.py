@@ -204,6 +204,7 @@ def _table(data: Mapping[str, Any], key: str, *, required: bool = True) -> Mappi
 
 
 _MISSING: Any = object()
+_KINDS: dict[type, str] = {str: "a string", int: "an integer", list: "a list", dict: "a table"}
 
 
 def _get(table: Mapping[str, Any], name: str, kind: type[T], default: T = _MISSING) -> T:
@@ -212,7 +213,8 @@ def _get(table: Mapping[str, Any], name: str, kind: type[T], default: T = _MISSI
     if value is _MISSING:
         raise ConfigError(f"'{name}' is required")
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"'{name}' must be a {kind.__name__}, got {shorten(value)}")
+        raise ConfigError(f"'{name}' must be {_KINDS.get(kind, kind.__name__)}, "
+                          f"got {shorten(value)}")
     return value
 
 

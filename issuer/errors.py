@@ -51,7 +51,7 @@ def problem_response(exc: PidmError, *, status: int | None = None) -> web.Respon
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = REALM
     return web.Response(
-        text=json.dumps(problem),
+        body=json.dumps(problem).encode(),
         status=problem["status"],
         content_type="application/problem+json",
         headers=headers,

@@ -32,6 +32,7 @@ from pidm.errors import Conflict
 Family = Literal["token", "bitstring"]
 TOKEN: Family = "token"
 BITSTRING: Family = "bitstring"
+_OPEN_TRIES = 5
 _PREFIX = {"token": "tok-", "revocation": "rev-", "suspension": "sus-"}
 #: Token Status List values (draft-ietf-oauth-status-list §7.1).
 TOKEN_VALUE = {
@@ -102,6 +103,14 @@ class StatusAllocator:
         return await self._open(family)
 
     async def _open(self, family: Family) -> str:
+        for _ in range(_OPEN_TRIES):
+            try:
+                return await self._create(family)
+            except Conflict:  # another replica (or a poor rng) took the stem
+                continue
+        raise Conflict(f"could not open a new {family} status list")
+
+    async def _create(self, family: Family) -> str:
         stem = b64url_encode(self.rng(9)).replace("_", "x").replace("-", "y")
         now = self.clock.now()
         if family == TOKEN:

@@ -1,0 +1,130 @@
+"""Configuration: ``init`` writes a config that loads, secrets 0600, never overwrites; every
+problem in the file is a readable CONFIG_ERROR naming the key."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from issuer.app import create_app
+from issuer.config import load_config, load_signing_key
+from issuer.init import init_issuer, render_config
+from pidm.did.key import did_key
+from pidm.errors import ConfigError
+from pidm.keys import KeyPair, write_key_file
+
+
+def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
+    result = init_issuer(tmp_path, public_url="https://issuer.example.com/")
+    assert result.did == "did:web:issuer.example.com"
+    for secret in (result.key_path, result.token_path):
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    config = load_config(result.config_path)
+    assert config.public_url == "https://issuer.example.com"
+    assert config.store_dsn == "sqlite://" + str(tmp_path.resolve() / "issuer.db")
+    assert config.admin_token == result.token_path.read_text().strip()
+    assert len(config.admin_token) >= 40
+    assert config.admin_token not in repr(config)
+    assert set(config.configurations) == {
+        f"{name}_{fmt}" for name in ("loyalty_membership", "age_over_18", "contact_profile")
+        for fmt in ("sd_jwt", "ldp_vc")}
+    loyalty = config.configurations["loyalty_membership_sd_jwt"].type
+    assert loyalty.disclosable == ("tier", "given_name", "family_name", "member_since")
+    assert load_signing_key(config).key_id == "did:web:issuer.example.com#key-1"
+
+
+def test_init_with_did_key(tmp_path: Path) -> None:
+    result = init_issuer(tmp_path, did_method="key")
+    config = load_config(result.config_path)
+    key = load_signing_key(config)
+    assert config.did == did_key(key.public)
+    assert key.key_id.startswith(config.did + "#z6Mk")
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    (tmp_path / "admin-token").write_text("keep me")
+    with pytest.raises(ConfigError, match="refusing to overwrite"):
+        init_issuer(tmp_path)
+    assert (tmp_path / "admin-token").read_text() == "keep me"
+    assert not (tmp_path / "issuer.toml").exists()
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "issuer.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("public_url = ", "public_url = 'ftp://x' #"), "'issuer.public_url'"),
+        (("did = ", "did = 'did:web:elsewhere.example' #"), "not served by this issuer"),
+        (("did = ", "did = 'did:example:123' #"), "did:web or did:key"),
+        (("did = ", "did = 'not a did' #"), "'issuer.did'"),
+        (("admin_token_file = ", "admin_token_file = 'missing' #"), "admin_token_file"),
+        (("ttl = 300", "ttl = -1"), "'status_lists.ttl'"),
+        (("size = 131072", "size = 131071"), "multiple of 8"),
+        (("batch_size = 10", "batch_size = 'ten'"), "'oid4vci.batch_size' must be an integer"),
+        (('formats = ["dc+sd-jwt", "ldp_vc"]', 'formats = ["jwt_vc_json"]'), "formats"),
+        (('selectively_disclosable = ["age_over_18"]', 'selectively_disclosable = ["x"]'),
+         "unknown claims"),
+        (('type = "AgeOver18Credential"', 'type = "age over 18"'), "JSON-LD type"),
+        (("[issuer]", "[issuerX]"), "'[issuer]' table is missing"),
+        (("max_body_bytes = 65536", "max_body_bytes = 1"), "'server.max_body_bytes'"),
+    ],
+)
+def test_rejects_bad_config_values(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    init_issuer(tmp_path, public_url="http://127.0.0.1:9999")
+    text = (tmp_path / "issuer.toml").read_text()
+    assert change[0] in text
+    _write(tmp_path, text.replace(change[0], change[1], 1))
+    with pytest.raises(ConfigError, match=re.escape(message)) as info:
+        load_config(tmp_path / "issuer.toml")
+    assert info.value.code == "CONFIG_ERROR"
+
+
+def test_rejects_unreadable_or_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_config(tmp_path / "absent.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(_write(tmp_path, "[issuer\n"))
+    (tmp_path / "issuer.toml").write_bytes(b"\xff\xfe")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(tmp_path / "issuer.toml")
+
+
+def test_rejects_wrong_or_missing_signing_key(tmp_path: Path) -> None:
+    result = init_issuer(tmp_path, did_method="key")
+    result.key_path.unlink()
+    config = load_config(result.config_path)
+    with pytest.raises(ConfigError, match="signing_key_file"):
+        load_signing_key(config)
+    write_key_file(result.key_path, KeyPair.generate())
+    with pytest.raises(ConfigError, match="does not match the signing key"):
+        load_signing_key(config)
+
+
+def test_rejects_p256_key_for_ldp_vc(tmp_path: Path) -> None:
+    result = init_issuer(tmp_path)
+    result.key_path.unlink()
+    write_key_file(result.key_path, KeyPair.generate("ES256"))
+    with pytest.raises(ConfigError, match="Ed25519"):
+        create_app(load_config(result.config_path))
+
+
+def test_inline_admin_token_and_postgres_dsn(tmp_path: Path) -> None:
+    text = render_config(public_url="https://i.example", did="did:web:i.example",
+                         store="postgresql://u@db/issuer")
+    text = text.replace('admin_token_file = "admin-token"', 'admin_token = "s3cret-s3cret-s3cret"')
+    config = load_config(_write(tmp_path, text))
+    assert config.admin_token == "s3cret-s3cret-s3cret" and config.admin_token_file is None
+    assert config.store_dsn == "postgresql://u@db/issuer"
+    short = text.replace('"s3cret-s3cret-s3cret"', '"short"')
+    with pytest.raises(ConfigError, match="at least 16"):
+        load_config(_write(tmp_path, short))
