@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from pidm.errors import PayloadTooLarge, PidmError, shorten
 
@@ -197,3 +197,42 @@ def opt_url(
     if name not in obj:
         return None
     return req_url(obj, name, err, allow_http=allow_http)
+
+
+def parse_form(
+    body: bytes | str | Mapping[str, str],
+    err: ErrorType,
+    *,
+    what: str,
+    max_bytes: int,
+    max_fields: int = 16,
+) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body (raw, or already decoded to a mapping).
+
+    The size is checked before parsing (PAYLOAD_TOO_LARGE); non-UTF-8 text, malformed pairs, more
+    than ``max_fields`` fields and repeated names raise ``err``.
+    """
+    if isinstance(body, Mapping):
+        items = list(body.items())
+        size = sum(len(str(k)) + len(str(v)) for k, v in items)
+    else:
+        size = len(body)
+    if size > max_bytes:
+        raise PayloadTooLarge(f"{what} is {size} bytes, limit {max_bytes}")
+    if not isinstance(body, Mapping):
+        try:
+            text = body.decode("utf-8", "strict") if isinstance(body, bytes) else body
+            items = parse_qsl(
+                text, keep_blank_values=True, strict_parsing=True, max_num_fields=max_fields
+            )
+        except ValueError as exc:  # UnicodeDecodeError is a ValueError
+            raise err(f"{what} is not a well-formed UTF-8 form") from exc
+    limit(len(items), max_fields, what)
+    form: dict[str, str] = {}
+    for name, value in items:
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise err(f"{what}: form parameter {shorten(name, 40)} must be a string")
+        if name in form:
+            raise err(f"{what}: form parameter '{shorten(name, 40)}' is repeated")
+        form[name] = value
+    return form

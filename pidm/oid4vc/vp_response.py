@@ -15,10 +15,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
-from pidm.errors import InvalidAuthorizationResponse, PayloadTooLarge, shorten
-from pidm.oid4vc._fields import as_object, check_url, dump_json, limit, load_json, url_safe
+from pidm.errors import InvalidAuthorizationResponse, shorten
+from pidm.oid4vc._fields import (
+    as_object,
+    check_url,
+    dump_json,
+    limit,
+    load_json,
+    parse_form,
+    url_safe,
+)
 
 Presentation = str | Mapping[str, Any]
 
@@ -70,30 +78,6 @@ class AuthorizationErrorResponse:
         return urlencode(self.to_form()).encode("ascii")
 
 
-def _form(body: bytes | str | Mapping[str, str], max_bytes: int) -> dict[str, str]:
-    if isinstance(body, Mapping):
-        items = list(body.items())
-        size = sum(len(str(k)) + len(str(v)) for k, v in items)
-    else:
-        size = len(body)
-    if size > max_bytes:
-        raise PayloadTooLarge(f"the response body is {size} bytes, limit {max_bytes}")
-    if not isinstance(body, Mapping):
-        text = body.decode("utf-8", "strict") if isinstance(body, bytes) else body
-        try:
-            items = parse_qsl(text, keep_blank_values=True, strict_parsing=True, max_num_fields=16)
-        except ValueError as exc:
-            raise _E("the response body is not a well-formed form") from exc
-    form: dict[str, str] = {}
-    for name, value in items:
-        if not isinstance(value, str):
-            raise _E(f"form parameter '{shorten(name, 40)}' must be a string")
-        if name in form:
-            raise _E(f"form parameter '{shorten(name, 40)}' is repeated")
-        form[name] = value
-    return form
-
-
 def _presentations(query_id: Any, items: Any) -> tuple[Presentation, ...]:
     if not isinstance(query_id, str) or not _ID.match(query_id):
         raise _E(f"vp_token key {shorten(query_id)} is not a credential query id")
@@ -128,10 +112,7 @@ def parse_authorization_response(
     Raises PAYLOAD_TOO_LARGE past ``max_bytes`` and INVALID_AUTHORIZATION_RESPONSE for a
     malformed form, ``vp_token`` or ``state``, or an error response outside the OAuth syntax.
     """
-    try:
-        form = _form(body, max_bytes)
-    except UnicodeDecodeError as exc:
-        raise _E("the response body is not UTF-8") from exc
+    form = parse_form(body, _E, what="the response body", max_bytes=max_bytes)
     state = url_safe(form, "state", _E, required=False)
     if "error" in form:
         error, description = form["error"], form.get("error_description")

@@ -14,10 +14,24 @@ import pytest
 
 from pidm.did.key import did_key, did_key_document, did_key_vm_id
 from pidm.encoding import b64url_encode
-from pidm.errors import ClientKeyMismatch, InvalidDcqlQuery, PayloadTooLarge, PidmError
-from pidm.keys import KeyPair
+from pidm.errors import (
+    ClientKeyMismatch,
+    InvalidDcqlQuery,
+    InvalidProof,
+    PayloadTooLarge,
+    PidmError,
+)
+from pidm.keys import KeyPair, NoEncryption
 from pidm.oid4vc.dcql import DcqlQuery
 from pidm.oid4vc.request_object import verify_request_object
+from pidm.oid4vc.vci import (
+    PRE_AUTHORIZED_GRANT,
+    CredentialOffer,
+    CredentialRequest,
+    TokenRequest,
+    parse_offer_uri,
+    verify_proof_jwt,
+)
 from pidm.oid4vc.vp import AuthorizationRequest, RequestUri
 from pidm.oid4vc.vp_response import parse_authorization_response
 from tests.spec_vectors import load_vector
@@ -352,3 +366,151 @@ def test_rejects_repeated_or_malformed_form_fields() -> None:
     assert code_of(parse_authorization_response, fields) == "INVALID_AUTHORIZATION_RESPONSE"
     dup = urlencode({"vp_token": '{"q": ["x"], "q": ["y"]}'}).encode()
     assert code_of(parse_authorization_response, dup) == "INVALID_AUTHORIZATION_RESPONSE"
+
+
+# --- OpenID4VCI key proofs and messages --------------------------------------------------------
+ISSUER = "https://issuer.example.com"
+HOLDER = KeyPair.generate("ES256", rng=lambda n: b"\x43" * n)
+
+
+def proof_claims(**changes: Any) -> dict[str, Any]:
+    claims: dict[str, Any] = {"aud": ISSUER, "iat": int(NOW.timestamp()), "nonce": "c-1"}
+    claims.update(changes)
+    return claims
+
+
+def proof_header(**changes: Any) -> dict[str, Any]:
+    header: dict[str, Any] = {
+        "alg": "ES256",
+        "typ": "openid4vci-proof+jwt",
+        "jwk": HOLDER.public.to_jwk(),
+    }
+    header.update(changes)
+    return {k: v for k, v in header.items() if v is not None}
+
+
+def check_proof(token: str) -> Any:
+    return verify_proof_jwt(token, audience=ISSUER, now=NOW)
+
+
+def proof_code(token: str) -> tuple[str, Any]:
+    with pytest.raises(InvalidProof) as exc:
+        check_proof(token)
+    assert exc.value.to_oauth()["error"] == "invalid_proof"
+    return exc.value.code, exc.value.detail
+
+
+def test_forged_key_proof_with_right_key_verifies() -> None:
+    assert check_proof(forge(proof_header(), proof_claims(), HOLDER)) == (HOLDER.public, "c-1")
+
+
+def test_rejects_alg_none_key_proof() -> None:
+    token = forge(proof_header(alg="none"), proof_claims(), None)
+    assert proof_code(token) == ("INVALID_PROOF", "UNSUPPORTED_ALGORITHM")
+
+
+def test_rejects_hmac_key_proof() -> None:
+    header = proof_header(alg="HS256")
+    text = (
+        b64url_encode(json.dumps(header).encode())
+        + "."
+        + b64url_encode(json.dumps(proof_claims()).encode())
+    )
+    mac = hmac.new(HOLDER.public.raw, text.encode(), hashlib.sha256).digest()
+    assert proof_code(text + "." + b64url_encode(mac)) == ("INVALID_PROOF", "UNSUPPORTED_ALGORITHM")
+
+
+def test_rejects_key_proof_carrying_a_private_key() -> None:
+    jwk = HOLDER.export_private_jwk(encrypt_with=NoEncryption())
+    token = forge(proof_header(jwk=jwk), proof_claims(), HOLDER)
+    assert proof_code(token)[0] == "INVALID_PROOF"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"jwk": None},
+        {"kid": "did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH#x"},
+        {"jwk": None, "x5c": ["MIIB"]},
+        {"jwk": None, "kid": "did:web:evil.example#key-1"},
+        {"jwk": None, "kid": "not a did"},
+        {"jwk": None, "kid": 5},
+        {"jwk": "a string"},
+        {"jwk": {"kty": "RSA", "n": "x", "e": "AQAB"}},
+        {"typ": None},
+        {"typ": "JWT"},
+        {"typ": "application/openid4vci-proof+jwt"},
+        {"alg": "EdDSA"},
+    ],
+    ids=repr,
+)
+def test_rejects_key_proof_with_bad_header(header: dict[str, Any]) -> None:
+    token = forge(proof_header(**header), proof_claims(), HOLDER)
+    assert proof_code(token)[0] == "INVALID_PROOF"
+
+
+def test_rejects_key_proof_signed_by_another_key() -> None:
+    token = forge(
+        proof_header(), proof_claims(), KeyPair.generate("ES256", rng=lambda n: b"\x44" * n)
+    )
+    assert proof_code(token) == ("INVALID_PROOF", "PROOF_VERIFICATION_ERROR")
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"aud": [ISSUER]},
+        {"aud": None},
+        {"iat": "now"},
+        {"iat": True},
+        {"iat": None},
+        {"nonce": 7},
+        {"nonce": ""},
+        {"iss": 5},
+    ],
+    ids=repr,
+)
+def test_rejects_key_proof_with_bad_claims(claims: dict[str, Any]) -> None:
+    body = {k: v for k, v in proof_claims(**claims).items() if v is not None}
+    assert proof_code(forge(proof_header(), body, HOLDER))[0] == "INVALID_PROOF"
+
+
+def test_rejects_oversized_or_garbage_key_proof() -> None:
+    token = forge(proof_header(), proof_claims(pad="x" * 20_000), HOLDER)
+    assert proof_code(token) == ("INVALID_PROOF", "PAYLOAD_TOO_LARGE")
+    assert proof_code("not-a-jwt") == ("INVALID_PROOF", "PARSING_ERROR")
+
+
+def test_rejects_token_request_abuse() -> None:
+    form = urlencode({"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": "c"})
+    assert code_of(TokenRequest.parse, f"{form}&pre-authorized_code=d") == "INVALID_TOKEN_REQUEST"
+    assert code_of(TokenRequest.parse, b"x" * 70_000) == "PAYLOAD_TOO_LARGE"
+    assert code_of(TokenRequest.parse, b"grant_type=\xff") == "INVALID_TOKEN_REQUEST"
+    long_code = urlencode(
+        {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": "c", "tx_code": "1" * 100}
+    )
+    assert code_of(TokenRequest.parse, long_code) == "INVALID_TOKEN_REQUEST"
+    assert code_of(TokenRequest.parse, "grant_type=password&username=a") == "UNSUPPORTED_GRANT_TYPE"
+
+
+def test_rejects_oversized_or_malformed_offers() -> None:
+    big = {
+        "credential_issuer": ISSUER,
+        "credential_configuration_ids": ["a"],
+        "pad": "x" * 40_000,
+    }
+    assert code_of(CredentialOffer.parse, json.dumps(big)) == "PAYLOAD_TOO_LARGE"
+    assert code_of(parse_offer_uri, "openid-credential-offer://?" + "a" * 200_000) == (
+        "PAYLOAD_TOO_LARGE"
+    )
+    assert code_of(parse_offer_uri, "openid-credential-offer://?credential_offer=%7B") == (
+        "INVALID_CREDENTIAL_OFFER"
+    )
+    dup = '{"credential_issuer": "https://a.example", "credential_issuer": "https://b.example"}'
+    assert code_of(CredentialOffer.parse, dup) == "INVALID_CREDENTIAL_OFFER"
+
+
+def test_rejects_credential_request_with_too_many_proofs() -> None:
+    body = {"credential_configuration_id": "a", "proofs": {"jwt": ["a.b.c"] * 101}}
+    assert code_of(CredentialRequest.parse, body) == "INVALID_PROOF"
+    assert code_of(CredentialRequest.parse, "[1, 2]") == "INVALID_CREDENTIAL_REQUEST"
