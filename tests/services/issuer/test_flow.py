@@ -23,6 +23,7 @@ from tests.services.issuer.helpers import (
     proof_jwt,
     redeem,
     request_credentials,
+    start_issuer,
 )
 
 CLAIMS = {"member_id": "M-1001", "tier": "gold", "given_name": "Ada", "family_name": "Lovelace"}
@@ -138,3 +139,30 @@ async def test_status_token_is_cached_per_version(issuer: RunningIssuer) -> None
     issuer.clock.advance(timedelta(seconds=5))
     async with issuer.session.get(issuer.url + path) as r:
         assert await r.read() == first  # same version: not signed again
+
+
+async def test_revocations_survive_a_restart(issuer: RunningIssuer) -> None:
+    [credential] = await issue(issuer, "contact_profile_sd_jwt", {"email": "a@example.com"},
+                               [KeyPair.generate()])
+    status_claim = SdJwt.parse(credential).payload["status"]
+    _, listing, _ = await issuer.json("GET", "/admin/credentials", admin=True)
+    cid = listing["credentials"][0]["credential_id"]
+    status, _, _ = await issuer.json("POST", f"/admin/credentials/{cid}/revoke", admin=True)
+    assert status == 200
+    await issuer.session.close()
+    await issuer.stop()
+
+    again = await start_issuer(issuer.directory, store=issuer.store, port=issuer.port,
+                               clock=issuer.clock, init=False)
+    try:
+        assert await status_of(again, status_claim) == (CheckStatus.FAILED, "CREDENTIAL_REVOKED")
+        _, listing, _ = await again.json("GET", "/admin/credentials?status=revoked", admin=True)
+        assert [r["credential_id"] for r in listing["credentials"]] == [cid]
+        [fresh] = await issue(again, "contact_profile_sd_jwt", {"email": "b@example.com"},
+                              [KeyPair.generate()])
+        fresh_status = SdJwt.parse(fresh).payload["status"]["status_list"]
+        assert fresh_status["idx"] != status_claim["status_list"]["idx"]
+        assert await status_of(again, {"status_list": fresh_status}) == (CheckStatus.PASSED, None)
+    finally:
+        await again.session.close()
+        await again.stop()
