@@ -83,10 +83,7 @@ async def get_offer(request: web.Request) -> web.Response:
 async def token(request: web.Request) -> web.Response:
     if request.content_type != "application/x-www-form-urlencoded":
         raise InvalidTokenRequest("the token request must be application/x-www-form-urlencoded")
-    form = await request.post()
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    repeated = len(fields) != len(form)
-    return no_store(await _service(request).token(fields, repeated=repeated))
+    return no_store(await _service(request).token(await request.read()))
 
 
 async def nonce(request: web.Request) -> web.Response:

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from issuer.config import CredentialConfiguration, IssuerConfig
-from issuer.metadata import PRE_AUTHORIZED_GRANT
 from issuer.store.base import Offer
 from pidm.encoding import b64url_encode
 from pidm.errors import MalformedValueError, UnknownCredentialConfiguration, shorten
 from pidm.keys import KeyPair, NoEncryption
+from pidm.oid4vc.vci import CredentialOffer, PreAuthorizedCodeGrant, TxCode
 
-OFFER_SCHEME = "openid-credential-offer://"
 MAX_CONFIGURATIONS = 16
 MAX_CLAIM_TEXT = 2000
 MAX_CLAIM_DEPTH = 3
@@ -134,25 +131,12 @@ def tx_code(length: int, rng: Callable[[int], bytes]) -> str:
     return "".join(digits)
 
 
-def offer_json(config: IssuerConfig, offer: Offer, code: str) -> dict[str, Any]:
-    """The Credential Offer object (§4.1.1) for ``offer``."""
-    grant: dict[str, Any] = {"pre-authorized_code": code}
+def credential_offer(config: IssuerConfig, offer: Offer, code: str) -> CredentialOffer:
+    """The Credential Offer (§4.1.1) for ``offer``: its configurations and the pre-authorized
+    code grant, with a numeric ``tx_code`` description when the offer has one."""
+    tx = None
     if offer.tx_code_hash is not None:
-        grant["tx_code"] = {
-            "input_mode": "numeric",
-            "length": config.tx_code_length,
-            "description": TX_CODE_DESCRIPTION,
-        }
-    return {
-        "credential_issuer": config.public_url,
-        "credential_configuration_ids": list(offer.configuration_ids),
-        "grants": {PRE_AUTHORIZED_GRANT: grant},
-    }
-
-
-def offer_uri(offer: Mapping[str, Any] | None = None, *, reference: str | None = None) -> str:
-    """``openid-credential-offer://?credential_offer=…`` or ``?credential_offer_uri=…``."""
-    if reference is not None:
-        return f"{OFFER_SCHEME}?credential_offer_uri={quote(reference, safe='')}"
-    text = json.dumps(offer, separators=(",", ":"))
-    return f"{OFFER_SCHEME}?credential_offer={quote(text, safe='')}"
+        tx = TxCode("numeric", config.tx_code_length, TX_CODE_DESCRIPTION)
+    return CredentialOffer(
+        config.public_url, offer.configuration_ids, PreAuthorizedCodeGrant(code, tx)
+    )

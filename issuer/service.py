@@ -18,7 +18,6 @@ from typing import Any
 from issuer import formats, offers
 from issuer.config import CredentialConfiguration, IssuerConfig
 from issuer.metadata import (
-    PRE_AUTHORIZED_GRANT,
     authorization_server_metadata,
     credential_issuer_metadata,
     did_document,
@@ -36,7 +35,6 @@ from issuer.store.base import (
 )
 from issuer.vcapi import prepare_credential
 from pidm.clock import Clock
-from pidm.did.resolver import DIDResolver, MethodRouter
 from pidm.encoding import b64url_encode
 from pidm.errors import (
     InvalidCredentialRequest,
@@ -48,10 +46,17 @@ from pidm.errors import (
     MalformedValueError,
     NotFound,
     UnknownCredentialConfiguration,
-    UnsupportedGrantType,
     shorten,
 )
 from pidm.keys import KeyPair
+from pidm.oid4vc.vci import (
+    CredentialRequest,
+    CredentialResponse,
+    NonceResponse,
+    TokenRequest,
+    TokenResponse,
+    offer_reference_uri,
+)
 
 Rng = Callable[[int], bytes]
 ACTIONS = {
@@ -78,7 +83,6 @@ class IssuerService:
     clock: Clock
     rng: Rng
     loader: Any
-    resolver: DIDResolver
     allocator: StatusAllocator
     publisher: StatusPublisher
     code_key: bytes
@@ -94,7 +98,7 @@ class IssuerService:
         rng: Rng,
         loader: Any = None,
     ) -> IssuerService:
-        """Wire the service; key proofs name keys by did:key / did:jwk only (no network)."""
+        """Wire the service from its parts."""
         return cls(
             config=config,
             store=store,
@@ -102,7 +106,6 @@ class IssuerService:
             clock=clock,
             rng=rng,
             loader=loader,
-            resolver=MethodRouter(None),
             allocator=StatusAllocator(store, clock, config.status_list_size, rng),
             publisher=StatusPublisher(config, store, signer, clock, loader),
             code_key=offers.offer_code_key(signer),
@@ -140,14 +143,14 @@ class IssuerService:
             tx_code_hash=secret_hash(tx) if tx is not None else None,
         )
         await self.store.create_offer(offer)
-        document = offers.offer_json(self.config, offer, code)
-        out: dict[str, Any] = {"offer_id": offer_id, "offer": document}
+        document = offers.credential_offer(self.config, offer, code)
+        out: dict[str, Any] = {"offer_id": offer_id, "offer": document.to_json()}
         if request.by_reference:
             reference = self.config.url(f"/offers/{offer_id}")
             out["credential_offer_uri"] = reference
-            out["offer_uri"] = offers.offer_uri(reference=reference)
+            out["offer_uri"] = offer_reference_uri(reference)
         else:
-            out["offer_uri"] = offers.offer_uri(document)
+            out["offer_uri"] = document.to_uri()
         if tx is not None:
             out["tx_code"] = tx
         out["expires_at"] = offer.expires_at.isoformat()
@@ -158,39 +161,31 @@ class IssuerService:
         offer = await self.store.get_offer(offer_id)
         if offer is None or offer.used_at is not None or offer.expires_at <= self.clock.now():
             raise NotFound("no such credential offer, or it was used or has expired")
-        return offers.offer_json(
-            self.config, offer, offers.pre_authorized_code(self.code_key, offer_id)
-        )
+        code = offers.pre_authorized_code(self.code_key, offer_id)
+        return offers.credential_offer(self.config, offer, code).to_json()
 
-    async def token(self, form: Mapping[str, str], *, repeated: bool = False) -> dict[str, Any]:
+    async def token(self, body: bytes) -> dict[str, Any]:
         """Exchange a pre-authorized code (and tx_code) for an access token, once."""
-        if repeated:
-            raise InvalidTokenRequest("a token request parameter is repeated or not text")
-        grant = form.get("grant_type")
-        if grant != PRE_AUTHORIZED_GRANT:
-            raise UnsupportedGrantType(f"grant_type {shorten(grant)} is not supported")
-        code = form.get("pre-authorized_code")
-        if not code:
-            raise InvalidTokenRequest("'pre-authorized_code' is required")
-        code_hash = secret_hash(code)
+        request = TokenRequest.parse(body)
+        code_hash = secret_hash(request.pre_authorized_code)
         offer = await self.store.find_offer_by_code(code_hash)
         if offer is None or offer.used_at is not None or offer.expires_at <= self.clock.now():
             raise InvalidGrant("the pre-authorized code is unknown, used or expired")
-        _check_tx_code(offer, form.get("tx_code"))
+        _check_tx_code(offer, request.tx_code)
         if await self.store.redeem_offer(code_hash) is None:
             raise InvalidGrant("the pre-authorized code was already used")
         access_token = b64url_encode(self.rng(32))
         ttl = self.config.access_token_ttl
         expires = self.clock.now() + timedelta(seconds=ttl)
         await self.store.save_token(AccessToken(secret_hash(access_token), offer.offer_id, expires))
-        return {"access_token": access_token, "token_type": "Bearer", "expires_in": ttl}
+        return TokenResponse(access_token, "Bearer", ttl).to_json()
 
     async def nonce(self) -> dict[str, str]:
         """A fresh single-use ``c_nonce``."""
         value = b64url_encode(self.rng(24))
         expires = self.clock.now() + timedelta(seconds=self.config.nonce_ttl)
         await self.store.add_nonce(value, expires=expires)
-        return {"c_nonce": value}
+        return NonceResponse(value).to_json()
 
     # --- the credential endpoint -----------------------------------------------------------------
     async def credential(self, access_token: str, body: Any) -> dict[str, Any]:
@@ -205,41 +200,30 @@ class IssuerService:
             if not await self.store.consume_nonce(nonce):
                 raise InvalidNonce("c_nonce is unknown, expired or already used; fetch a new one")
         issued = [await self._issue(conf, offer.subject, holder) for holder in holders]
-        return {"credentials": [{"credential": c} for c in issued]}
+        return CredentialResponse(tuple(issued)).to_json()
 
-    def _parse_request(self, body: Any, offer: Offer) -> tuple[CredentialConfiguration, list[Any]]:
-        if not isinstance(body, Mapping):
-            raise InvalidCredentialRequest("the credential request must be a JSON object")
-        if "credential_identifier" in body:
+    def _parse_request(
+        self, body: Any, offer: Offer
+    ) -> tuple[CredentialConfiguration, tuple[str, ...]]:
+        request = CredentialRequest.parse(body, max_proofs=self.config.batch_size)
+        cid = request.credential_configuration_id
+        if cid is None:
             raise InvalidCredentialRequest("'credential_identifier' is not used by this issuer")
-        if "credential_response_encryption" in body:
-            raise InvalidCredentialRequest("credential response encryption is not supported")
-        cid = body.get("credential_configuration_id")
-        if not isinstance(cid, str):
-            raise InvalidCredentialRequest("'credential_configuration_id' is required")
         conf = self.config.configurations.get(cid)
         if conf is None:
             raise UnknownCredentialConfiguration(f"unknown credential configuration {shorten(cid)}")
         if cid not in offer.configuration_ids:
             raise InvalidCredentialRequest(f"{cid} is not covered by the access token")
-        proofs = body.get("proofs")
-        if not isinstance(proofs, Mapping) or list(proofs) != ["jwt"]:
-            raise InvalidProof("'proofs' must be an object with one 'jwt' array of key proofs")
-        jwts = proofs["jwt"]
-        if not isinstance(jwts, list) or not jwts:
-            raise InvalidProof("'proofs.jwt' must be a non-empty array")
-        if len(jwts) > self.config.batch_size:
-            raise InvalidCredentialRequest(f"at most {self.config.batch_size} proofs per request")
-        return conf, jwts
+        if not request.proofs:
+            raise InvalidProof("'proofs' with at least one 'jwt' key proof is required")
+        return conf, request.proofs
 
-    async def _verify_proofs(self, jwts: list[Any]) -> list[HolderKey]:
+    async def _verify_proofs(self, jwts: tuple[str, ...]) -> list[HolderKey]:
         now = self.clock.now()
         max_age = timedelta(seconds=self.config.proof_max_age)
         holders = [
-            await verify_key_proof(
-                jwt, audience=self.config.public_url, now=now, max_age=max_age,
-                resolver=self.resolver, position=i,
-            )
+            verify_key_proof(jwt, audience=self.config.public_url, now=now, max_age=max_age,
+                             position=i)
             for i, jwt in enumerate(jwts)
         ]
         if len({h.thumbprint for h in holders}) != len(holders):

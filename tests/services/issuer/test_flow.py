@@ -10,6 +10,12 @@ from typing import Any
 from pidm.did.resolver import DIDResolver, MethodRouter
 from pidm.keys import KeyPair
 from pidm.net import SafeFetcher
+from pidm.oid4vc.vci import (
+    AuthorizationServerMetadata,
+    CredentialOffer,
+    IssuerMetadata,
+    parse_offer_uri,
+)
 from pidm.sdjwt import SdJwt, verify_sd_jwt_vc
 from pidm.status.check import check_status
 from pidm.status.client import CachedStatusListClient
@@ -61,10 +67,14 @@ async def test_metadata_documents(issuer: RunningIssuer) -> None:
     ldp = meta["credential_configurations_supported"]["age_over_18_ldp_vc"]
     assert ldp["credential_definition"]["type"] == ["VerifiableCredential", "AgeOver18Credential"]
     assert ldp["credential_metadata"]["claims"][0]["path"] == ["credentialSubject", "age_over_18"]
+    parsed = IssuerMetadata.parse(meta, expected_issuer=issuer.url, allow_http=True)
+    assert parsed.token_endpoint == issuer.url + "/token" and parsed.batch_size == 10
+    assert parsed.configuration("contact_profile_ldp_vc").types[1] == "ContactProfileCredential"
     status, oauth, _ = await issuer.json("GET", "/.well-known/oauth-authorization-server")
     assert status == 200
-    assert oauth["token_endpoint"] == issuer.url + "/token"
-    assert oauth["pre-authorized_grant_anonymous_access_supported"] is True
+    server = AuthorizationServerMetadata.parse(oauth, expected_issuer=issuer.url, allow_http=True)
+    assert server.token_endpoint == issuer.url + "/token"
+    assert server.pre_authorized_grant_anonymous_access_supported is True
     status, did_doc, _ = await issuer.json("GET", "/.well-known/did.json")
     assert did_doc["id"] == issuer.config.did == f"did:web:127.0.0.1%3A{issuer.port}"
     assert did_doc["assertionMethod"] == [issuer.config.did + "#key-1"]
@@ -74,6 +84,10 @@ async def test_sd_jwt_batch_issuance_verifies_and_revokes(issuer: RunningIssuer)
     keys = [KeyPair.generate("Ed25519"), KeyPair.generate("ES256"), KeyPair.generate()]
     created = await make_offer(issuer, ["loyalty_membership_sd_jwt"], CLAIMS, tx_code=True)
     assert created["offer_uri"].startswith("openid-credential-offer://?credential_offer=")
+    offer = parse_offer_uri(created["offer_uri"], allow_http=True)
+    assert isinstance(offer, CredentialOffer)
+    assert offer.to_json() == created["offer"] and offer.credential_issuer == issuer.url
+    assert offer.pre_authorized_code is not None and offer.pre_authorized_code.tx_code
     assert len(created["tx_code"]) == 6 and created["tx_code"].isdigit()
     grant = created["offer"]["grants"][PRE_AUTH]
     assert grant["tx_code"]["length"] == 6

@@ -10,6 +10,7 @@ from typing import Any
 from pidm.encoding import b64url_encode
 from pidm.jose import sign_jwt
 from pidm.keys import KeyPair
+from pidm.oid4vc.vci import parse_offer_uri
 from tests.services.issuer.helpers import (
     PRE_AUTH,
     RunningIssuer,
@@ -172,7 +173,7 @@ async def test_rejects_wrong_aud(sqlite_issuer: RunningIssuer) -> None:
 
 async def test_rejects_stale_or_future_proof(sqlite_issuer: RunningIssuer) -> None:
     now = sqlite_issuer.clock.now().timestamp()
-    for iat in (now - sqlite_issuer.config.proof_max_age - 5, now + 3600):
+    for iat in (now - sqlite_issuer.config.proof_max_age - 120, now + 3600):  # past 60 s skew
         proofs = await _proofs(sqlite_issuer, KeyPair.generate(), iat=iat)
         assert await _credential_error(sqlite_issuer, proofs) == (400, "invalid_proof")
 
@@ -218,7 +219,7 @@ async def test_rejects_duplicate_keys_and_oversized_batch(sqlite_issuer: Running
     assert await _credential_error(sqlite_issuer, proofs) == (400, "invalid_proof")
     keys = [KeyPair.generate() for _ in range(sqlite_issuer.config.batch_size + 1)]
     proofs = await _proofs(sqlite_issuer, *keys)
-    assert await _credential_error(sqlite_issuer, proofs) == (400, "invalid_credential_request")
+    assert await _credential_error(sqlite_issuer, proofs) == (400, "invalid_proof")
 
 
 async def test_rejects_malformed_proofs_member(sqlite_issuer: RunningIssuer) -> None:
@@ -300,6 +301,7 @@ async def test_rejects_used_offer_by_reference(sqlite_issuer: RunningIssuer) -> 
     created = await make_offer(sqlite_issuer, [SD], CLAIMS, by_reference=True)
     reference = created["credential_offer_uri"]
     assert reference == f"{sqlite_issuer.url}/offers/{created['offer_id']}"
+    assert parse_offer_uri(created["offer_uri"], allow_http=True) == reference
     async with sqlite_issuer.session.get(reference) as r:
         offer = await r.json()
         assert r.status == 200 and offer == created["offer"]
