@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 PgConn: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
 
 BUSY_TIMEOUT_MS = 10_000
+WAL_RETRIES = 60  # ~9 s of back-off in all
 CONNECT_TIMEOUT_S = 10.0
 
 
@@ -101,6 +102,19 @@ def sqlite_errors() -> Iterator[None]:
         raise StoreUnavailable(f"sqlite store unavailable: {exc}") from exc
 
 
+async def _enable_wal(conn: aiosqlite.Connection) -> None:
+    """Switch to WAL mode, retrying: the switch fails at once with "database is locked",
+    without consulting the busy timeout, while another connection holds the file."""
+    for attempt in range(WAL_RETRIES):
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_RETRIES - 1:
+                raise
+            await asyncio.sleep(0.005 * (attempt + 1))
+
+
 class SqliteDB:
     """One aiosqlite connection, WAL mode, serialized by an asyncio lock.
 
@@ -124,7 +138,7 @@ class SqliteDB:
             try:
                 conn.row_factory = aiosqlite.Row
                 await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                await conn.execute("PRAGMA journal_mode = WAL")
+                await _enable_wal(conn)
                 await conn.execute("PRAGMA foreign_keys = ON")
                 await conn.execute("PRAGMA synchronous = NORMAL")
             except BaseException:
@@ -188,6 +202,11 @@ def postgres_errors() -> Iterator[None]:
         raise Conflict(f"constraint violated: {exc}") from exc
     except _PG_UNAVAILABLE as exc:
         raise StoreUnavailable(f"postgres store unavailable: {type(exc).__name__}: {exc}") from exc
+
+
+def rowcount(tag: str) -> int:
+    """Rows affected, from an asyncpg command tag such as ``DELETE 3``."""
+    return int(tag.rsplit(" ", 1)[-1])
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -3,7 +3,7 @@
 A component's schema is an ordered list of steps; step ``n`` (1-based) takes the schema from
 version ``n - 1`` to ``n`` and is a tuple of SQL statements. ``schema_version`` records one row
 per (component, version) applied, so the issuer and verifier can share one database. Pending
-steps run in a single transaction; on PostgreSQL under ``pg_advisory_xact_lock`` and on SQLite
+steps run in a single transaction; on PostgreSQL under one ``pg_advisory_xact_lock`` and on SQLite
 under ``BEGIN IMMEDIATE``, so replicas starting at once migrate exactly once. A database whose
 schema is newer than this code knows is refused (StoreUnavailable) rather than guessed at.
 """
@@ -39,10 +39,17 @@ CREATE TABLE IF NOT EXISTS schema_version (
 )"""
 
 
-def advisory_key(component: str) -> int:
-    """A stable signed 64-bit key for ``pg_advisory_xact_lock`` from the component name."""
-    digest = hashlib.sha256(f"pidm-migrate:{component}".encode()).digest()
+def _advisory_key() -> int:
+    """The signed 64-bit ``pg_advisory_xact_lock`` key every pidm component migrates under.
+
+    One key for all components, since they share ``schema_version``: an issuer and a verifier
+    starting at once on an empty database must not both create it.
+    """
+    digest = hashlib.sha256(b"pidm-migrate:schema_version").digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+ADVISORY_KEY = _advisory_key()
 
 
 def _check_known(component: str, current: int, steps: Sequence[Step]) -> None:
@@ -78,7 +85,7 @@ async def migrate_postgres(
     conn: PgConn, component: str, steps: Sequence[Step], *, now: datetime
 ) -> int:
     """Apply pending steps inside the caller's transaction, under an advisory lock."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", advisory_key(component))
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", ADVISORY_KEY)
     await conn.execute(_PG_VERSION_TABLE)
     current = await conn.fetchval(
         "SELECT COALESCE(MAX(version), 0) FROM schema_version WHERE component = $1", component

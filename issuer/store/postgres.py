@@ -14,8 +14,9 @@ import asyncpg
 from pidm.clock import Clock, SystemClock
 
 from . import _rules
-from ._db import PgConn, PostgresDB, aware, opt_aware
-from ._migrate import Step, migrate_postgres
+from ._db import PgConn, PostgresDB, aware, opt_aware, rowcount
+from ._migrate import migrate_postgres
+from ._schema import POSTGRES_STEPS as MIGRATIONS
 from .base import (
     AccessToken,
     CredentialRecord,
@@ -28,51 +29,6 @@ from .base import (
 
 COMPONENT = "issuer"
 
-MIGRATIONS: tuple[Step, ...] = (
-    (
-        """CREATE TABLE offers (
-            offer_id TEXT PRIMARY KEY,
-            configuration_ids JSONB NOT NULL,
-            subject JSONB NOT NULL,
-            pre_auth_code_hash TEXT NOT NULL UNIQUE,
-            tx_code_hash TEXT,
-            created_at TIMESTAMPTZ NOT NULL,
-            expires_at TIMESTAMPTZ NOT NULL,
-            used_at TIMESTAMPTZ)""",
-        """CREATE TABLE access_tokens (
-            token_hash TEXT PRIMARY KEY,
-            offer_id TEXT NOT NULL REFERENCES offers (offer_id) ON DELETE CASCADE,
-            expires_at TIMESTAMPTZ NOT NULL)""",
-        "CREATE INDEX access_tokens_offer ON access_tokens (offer_id)",
-        "CREATE TABLE c_nonces (nonce TEXT PRIMARY KEY, expires_at TIMESTAMPTZ NOT NULL)",
-        """CREATE TABLE status_lists (
-            list_id TEXT PRIMARY KEY,
-            purpose TEXT NOT NULL,
-            size INTEGER NOT NULL CHECK (size > 0),
-            status_size INTEGER NOT NULL,
-            bits BYTEA NOT NULL,
-            version BIGINT NOT NULL DEFAULT 0,
-            created_at TIMESTAMPTZ NOT NULL,
-            updated_at TIMESTAMPTZ NOT NULL)""",
-        """CREATE TABLE status_allocations (
-            list_id TEXT NOT NULL REFERENCES status_lists (list_id),
-            idx INTEGER NOT NULL,
-            PRIMARY KEY (list_id, idx))""",
-        """CREATE TABLE credentials (
-            credential_id TEXT PRIMARY KEY,
-            configuration_id TEXT NOT NULL,
-            format TEXT NOT NULL,
-            holder_thumbprint TEXT,
-            status_list_id TEXT REFERENCES status_lists (list_id),
-            status_index INTEGER,
-            status TEXT NOT NULL CHECK (status IN ('valid', 'suspended', 'revoked')),
-            issued_at TIMESTAMPTZ NOT NULL,
-            expires_at TIMESTAMPTZ,
-            UNIQUE (status_list_id, status_index))""",
-        "CREATE INDEX credentials_holder ON credentials (holder_thumbprint)",
-        "CREATE INDEX credentials_issued ON credentials (issued_at)",
-    ),
-)
 
 _LIST_SELECT = """SELECT l.*, (SELECT COUNT(*) FROM status_allocations a
     WHERE a.list_id = l.list_id) AS allocated FROM status_lists l"""
@@ -182,7 +138,7 @@ class PostgresIssuerStore:
                 """DELETE FROM offers o WHERE expires_at <= $1 AND NOT EXISTS
                     (SELECT 1 FROM access_tokens t WHERE t.offer_id = o.offer_id)""",
             ):
-                gone += _count(await conn.execute(sql, now))
+                gone += rowcount(await conn.execute(sql, now))
         return gone
 
     # --- offers ------------------------------------------------------------------------------
@@ -415,8 +371,3 @@ class PostgresIssuerStore:
             self._clock.now(),
         )
         return int(version)
-
-
-def _count(status: str) -> int:
-    """Rows affected, from an asyncpg command tag such as ``DELETE 3``."""
-    return int(status.rsplit(" ", 1)[-1])

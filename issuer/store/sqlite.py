@@ -23,7 +23,8 @@ from ._db import (
     parse_time,
     time_text,
 )
-from ._migrate import Step, migrate_sqlite
+from ._migrate import migrate_sqlite
+from ._schema import SQLITE_STEPS as MIGRATIONS
 from .base import (
     AccessToken,
     CredentialRecord,
@@ -36,51 +37,6 @@ from .base import (
 
 COMPONENT = "issuer"
 
-MIGRATIONS: tuple[Step, ...] = (
-    (
-        """CREATE TABLE offers (
-            offer_id TEXT PRIMARY KEY,
-            configuration_ids TEXT NOT NULL,
-            subject TEXT NOT NULL,
-            pre_auth_code_hash TEXT NOT NULL UNIQUE,
-            tx_code_hash TEXT,
-            created_at TEXT NOT NULL,
-            expires_at TEXT NOT NULL,
-            used_at TEXT)""",
-        """CREATE TABLE access_tokens (
-            token_hash TEXT PRIMARY KEY,
-            offer_id TEXT NOT NULL REFERENCES offers (offer_id) ON DELETE CASCADE,
-            expires_at TEXT NOT NULL)""",
-        "CREATE INDEX access_tokens_offer ON access_tokens (offer_id)",
-        "CREATE TABLE c_nonces (nonce TEXT PRIMARY KEY, expires_at TEXT NOT NULL)",
-        """CREATE TABLE status_lists (
-            list_id TEXT PRIMARY KEY,
-            purpose TEXT NOT NULL,
-            size INTEGER NOT NULL CHECK (size > 0),
-            status_size INTEGER NOT NULL,
-            bits BLOB NOT NULL,
-            version INTEGER NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL)""",
-        """CREATE TABLE status_allocations (
-            list_id TEXT NOT NULL REFERENCES status_lists (list_id),
-            idx INTEGER NOT NULL,
-            PRIMARY KEY (list_id, idx)) WITHOUT ROWID""",
-        """CREATE TABLE credentials (
-            credential_id TEXT PRIMARY KEY,
-            configuration_id TEXT NOT NULL,
-            format TEXT NOT NULL,
-            holder_thumbprint TEXT,
-            status_list_id TEXT REFERENCES status_lists (list_id),
-            status_index INTEGER,
-            status TEXT NOT NULL CHECK (status IN ('valid', 'suspended', 'revoked')),
-            issued_at TEXT NOT NULL,
-            expires_at TEXT,
-            UNIQUE (status_list_id, status_index))""",
-        "CREATE INDEX credentials_holder ON credentials (holder_thumbprint)",
-        "CREATE INDEX credentials_issued ON credentials (issued_at)",
-    ),
-)
 
 _LIST_SELECT = """SELECT l.*, (SELECT COUNT(*) FROM status_allocations a
     WHERE a.list_id = l.list_id) AS allocated FROM status_lists l"""

@@ -69,12 +69,15 @@ class Transaction:
 
 @dataclass(frozen=True, slots=True)
 class WebhookDelivery:
-    """A pending notification of a finished transaction to the relying party's webhook."""
+    """A notification of a finished transaction to the relying party's webhook.
+
+    ``next_attempt_at`` is None once delivered or given up.
+    """
 
     tx_id: str
     url: str
     attempts: int
-    next_attempt_at: datetime
+    next_attempt_at: datetime | None
     delivered_at: datetime | None = None
     last_error: str | None = None
 
@@ -116,7 +119,7 @@ class TransactionStore(Protocol):
 
         ``result`` is a JSON object (a VerificationResult is stored as its ``to_json()``).
         Exactly one call succeeds: raises Conflict if the transaction is unknown, already
-        done or expired.
+        done, or expired (by status, or by ``expires_at`` per the clock).
         """
         ...
 
@@ -151,6 +154,7 @@ class WebhookStore(Protocol):
         """Count an attempt: mark it delivered, or store the error and when to retry.
 
         Not delivered with ``retry_at`` None means give up: the delivery is never claimed again.
+        Raises Conflict if no delivery was enqueued for the transaction.
         """
         ...
 
