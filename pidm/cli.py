@@ -87,3 +87,7 @@ main.add_command(_issuer_group)
 from pidm.cli_sdjwt import sdjwt_group as _sdjwt_group  # noqa: E402
 
 main.add_command(_sdjwt_group)
+
+from pidm.cli_verifier import verifier_group as _verifier_group  # noqa: E402
+
+main.add_command(_verifier_group)

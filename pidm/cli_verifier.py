@@ -1,0 +1,121 @@
+"""``pidm verifier``: write a working verifier configuration (``init``) and run the service
+(``serve``). Configuration problems are coded errors (exit 2), never tracebacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pidm.errors import PidmError
+
+
+@click.group("verifier")
+def verifier_group() -> None:
+    """Run a verifier for marketers (OpenID4VP requests, results, receipts, VC API)."""
+
+
+@verifier_group.command("init")
+@click.option("--url", "public_url", default=None,
+              help="Public base URL of the verifier (default http://127.0.0.1:8081).")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="Where to write the files.")
+@click.option("--did-method", type=click.Choice(["web", "key"]), default=None,
+              help="Verifier DID: did:web of the URL (default for https URLs) or did:key.")
+@click.option("--trust", "trusted", multiple=True, metavar="DID",
+              help="Issuer DID to trust for the example credential types (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def verifier_init(public_url: str | None, directory: Path, did_method: str | None,
+                  trusted: tuple[str, ...], as_json: bool) -> None:
+    """Write verifier.toml, verifier-key.jwk and admin-token (0600); never overwrites."""
+    from pidm.cli import echo_json, fail
+    from verifier.init import DEFAULT_ISSUER, DEFAULT_URL, init_verifier
+
+    url = public_url or DEFAULT_URL
+    method = did_method or ("web" if url.startswith("https://") else "key")
+    try:
+        result = init_verifier(directory, public_url=url, did_method=method,
+                               issuers=trusted or (DEFAULT_ISSUER,))
+    except PidmError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(f"cannot write into {directory}: {exc.strerror}")
+    info = {"config": str(result.config_path), "signing_key": str(result.key_path),
+            "admin_token_file": str(result.token_path), "did": result.did,
+            "public_url": result.public_url}
+    if as_json:
+        echo_json(info)
+        return
+    _table("verifier initialised", info)
+    if not trusted:
+        click.echo(f"trusting the placeholder issuer {DEFAULT_ISSUER}: edit [trust] in "
+                   f"{result.config_path} (or re-run init with --trust DID)")
+    click.echo(f"run it with: pidm verifier serve --config {result.config_path}")
+
+
+@verifier_group.command("serve")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="verifier.toml written by `pidm verifier init`.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8081, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to bind (0: any free port).")
+def verifier_serve(config_path: Path, host: str, port: int) -> None:
+    """Run the verifier until interrupted; prints where it listens."""
+    from pidm.cli import fail
+
+    try:
+        asyncio.run(_serve(config_path, host, port))
+    except PidmError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+
+
+async def _serve(config_path: Path, host: str, port: int) -> None:
+    from aiohttp import web
+
+    from verifier.app import create_app
+    from verifier.config import load_config
+
+    config = load_config(config_path)
+    runner = web.AppRunner(create_app(config), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        for address in runner.addresses:
+            click.echo(f"verifier listening on http://{_hostport(address)}")
+        click.echo(f"public URL {config.public_url}  DID {config.did}")
+        click.echo(f"named requests: {', '.join(config.requests)}")
+        await _wait_for_signal()
+    finally:
+        await runner.cleanup()
+
+
+def _hostport(address: Any) -> str:
+    host, port = address[0], address[1]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    click.echo("verifier stopped", err=True)
+
+
+def _table(title: str, info: dict[str, str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False)
+    for key, value in info.items():
+        table.add_row(key, value)
+    Console(file=sys.stdout, emoji=False, highlight=False).print(table)

@@ -1,0 +1,46 @@
+"""How the verifier's errors look on the wire — one renderer per protocol.
+
+* OpenID4VP endpoints (request object, response endpoint) answer with the OAuth error object
+  ``{"error", "error_description"}`` from :meth:`pidm.errors.PidmError.to_oauth` (RFC 6749
+  §5.2, OpenID4VP 1.0 §8.5) and ``Cache-Control: no-store``; a refused presentation is
+  ``invalid_request`` whose description starts with the failing check codes.
+* Every other endpoint (admin, VC API, DID document, unmatched paths) answers with RFC 9457
+  problem details from :meth:`pidm.errors.PidmError.to_problem`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from pidm.errors import PidmError, Unauthorized
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+REALM = 'Bearer realm="pidm-verifier"'
+
+
+def oauth_response(exc: PidmError, *, status: int | None = None) -> web.Response:
+    """The OAuth error object for ``exc`` (``status`` overrides the class's HTTP status)."""
+    body = exc.to_oauth()
+    code = status or exc.http_status
+    if code >= 500:
+        body["error"] = "server_error"
+    return web.json_response(body, status=code, headers=NO_STORE)
+
+
+def problem_response(exc: PidmError, *, status: int | None = None) -> web.Response:
+    """RFC 9457 problem details for ``exc`` (``status`` overrides the class's HTTP status)."""
+    problem: dict[str, Any] = exc.to_problem()
+    if status is not None:
+        problem["status"] = status
+    headers = {"Cache-Control": "no-store"}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = REALM
+    return web.Response(
+        text=json.dumps(problem),
+        status=problem["status"],
+        content_type="application/problem+json",
+        headers=headers,
+    )

@@ -1,0 +1,343 @@
+"""The verifier's HTTP API as an OpenAPI 3.1 document — the single source of truth.
+
+Served at ``/openapi.json``; ``python -m verifier.openapi`` regenerates
+``specs/openapi/verifier.yaml`` (JSON is YAML 1.2, so no YAML library is needed) and a test
+checks the file is current and that every route is documented.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SPEC_FILE = Path(__file__).parents[1] / "specs" / "openapi" / "verifier.yaml"
+_HEADER = "# Generated from verifier/openapi.py by `python -m verifier.openapi`; do not edit.\n"
+_REF = "#/components/schemas/"
+_OBJ: dict[str, Any] = {"type": "object"}
+_STR: dict[str, Any] = {"type": "string"}
+_TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": _REF + name}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _oauth_errors(*codes: int) -> dict[str, Any]:
+    return {str(c): _json(_ref("OAuthError"), "OAuth 2.0 error object (OpenID4VP §8.5)")
+            for c in codes}
+
+
+def _problems(*codes: int) -> dict[str, Any]:
+    return {
+        str(c): {
+            "description": "RFC 9457 problem details with a stable pidm `code`",
+            "content": {"application/problem+json": {"schema": _ref("Problem")}},
+        }
+        for c in codes
+    }
+
+
+def _op(summary: str, responses: dict[str, Any], *, tags: list[str],
+        body: dict[str, Any] | None = None, params: list[dict[str, Any]] | None = None,
+        admin: bool = False) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "tags": tags, "responses": responses}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": body}
+    if params:
+        op["parameters"] = params
+    if admin:
+        op["security"] = [{"adminToken": []}]
+    return op
+
+
+def _path_param(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "string"}}
+
+
+_REWARD = {
+    "type": "object",
+    "description": "pidm offer / reward: amounts are decimal strings, never numbers",
+    "required": ["kind", "amount", "unit"],
+    "properties": {
+        "kind": {"enum": ["points", "money"]},
+        "amount": {"type": "string", "pattern": "^(0|[1-9][0-9]*)(\\.[0-9]+)?$"},
+        "unit": {"type": "string", "description": "'points' or an ISO 4217 currency code"},
+        "description": _STR,
+    },
+}
+
+_SCHEMAS: dict[str, Any] = {
+    "OAuthError": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {"type": "string", "examples": ["invalid_request", "not_found"]},
+            "error_description": {
+                "type": "string",
+                "description": "for a refused presentation: 'presentation refused: CODE "
+                               "(check), ...: message' — the failing check codes first",
+            },
+        },
+    },
+    "Problem": {
+        "type": "object",
+        "required": ["type", "code", "title", "status"],
+        "properties": {
+            "type": {"type": "string", "format": "uri"},
+            "code": {"type": "string", "description": "stable pidm error code (specs/errors.md)"},
+            "title": _STR,
+            "status": {"type": "integer"},
+            "detail": _STR,
+        },
+    },
+    "Check": {
+        "type": "object",
+        "required": ["check", "status"],
+        "properties": {
+            "check": {"enum": ["schema", "signature", "holder_binding", "nonce", "audience",
+                               "validity_period", "status", "issuer_trust", "disclosures",
+                               "consent"]},
+            "status": {"enum": ["passed", "failed", "skipped"]},
+            "code": {"type": "string", "description": "stable code of a failed check"},
+            "message": {"type": "string", "description": "prefixed with the credential query id"},
+        },
+    },
+    "VerificationResult": {
+        "type": "object",
+        "description": "pidm.verification.VerificationResult: every check, and the verified "
+                       "claims (only when valid). For OpenID4VP results, `claims` maps each "
+                       "credential query id to the claims of its presentation (a list when the "
+                       "query allows `multiple`).",
+        "required": ["valid", "checks", "claims"],
+        "properties": {
+            "valid": {"type": "boolean"},
+            "checks": {"type": "array", "items": _ref("Check")},
+            "claims": _OBJ,
+            "receipt": _ref("Receipt"),
+            "wallet_error": {"type": "object", "description": "the wallet's OAuth error "
+                                                              "response (e.g. access_denied)"},
+        },
+    },
+    "Reward": _REWARD,
+    "Receipt": {
+        "type": "object",
+        "description": "DataSharingReceipt: a VCDM 2.0 credential issued by the verifier DID "
+                       "with a Data Integrity proof (eddsa-jcs-2022 or eddsa-rdfc-2022)",
+        "required": ["@context", "type", "issuer", "validFrom", "credentialSubject", "proof"],
+        "properties": {
+            "@context": {"type": "array", "items": _STR},
+            "id": _STR,
+            "type": {"const": ["VerifiableCredential", "DataSharingReceipt"]},
+            "issuer": _OBJ,
+            "validFrom": _TIME,
+            "credentialSubject": {
+                "type": "object",
+                "required": ["transactionId", "purpose", "claimsReceived", "sharedAt"],
+                "properties": {
+                    "transactionId": _STR,
+                    "holderKeyThumbprint": {"type": "string",
+                                            "description": "RFC 7638 JWK thumbprint"},
+                    "purpose": _STR,
+                    "claimsReceived": {"type": "array", "items": {
+                        "type": "object",
+                        "properties": {
+                            "credentialQuery": _STR, "credentialType": _STR,
+                            "credentialIssuer": _STR, "holderKeyThumbprint": _STR,
+                            "claims": {"type": "array", "items": _STR,
+                                       "description": "claim paths (dotted text form)"},
+                        },
+                    }},
+                    "retention": {"type": "string", "description": "ISO 8601 duration"},
+                    "reward": _ref("Reward"),
+                    "sharedAt": _TIME,
+                },
+            },
+            "proof": _OBJ,
+        },
+    },
+    "TransactionRequest": {
+        "type": "object",
+        "required": ["request"],
+        "properties": {"request": {"type": "string", "description": "a configured request"}},
+    },
+    "Transaction": {
+        "type": "object",
+        "required": ["id", "request", "status", "authorization_request", "qr"],
+        "properties": {
+            "id": _STR,
+            "request": _STR,
+            "status": {"enum": ["pending", "done", "expired"]},
+            "created_at": _TIME,
+            "expires_at": _TIME,
+            "completed_at": _TIME,
+            "authorization_request": {
+                "type": "string",
+                "description": "openid4vp://?client_id=decentralized_identifier:…&request_uri=…",
+            },
+            "request_uri": {"type": "string", "format": "uri"},
+            "qr": {"type": "object", "properties": {
+                "png": {"type": "string", "format": "uri"},
+                "svg": {"type": "string", "format": "uri"}}},
+            "result": _ref("VerificationResult"),
+        },
+    },
+    "AuthorizationResponse": {
+        "type": "object",
+        "description": "OpenID4VP 1.0 §8.1/§8.2 direct_post body (or an error response)",
+        "properties": {
+            "vp_token": {"type": "string", "description": "JSON: {query id: [presentation]}"},
+            "state": _STR,
+            "error": _STR,
+            "error_description": _STR,
+        },
+    },
+    "ResponseAnswer": {
+        "type": "object",
+        "properties": {
+            "receipt": _ref("Receipt"),
+            "redirect_uri": {"type": "string", "format": "uri"},
+        },
+    },
+    "VerifyCredentialRequest": {
+        "type": "object",
+        "required": ["verifiableCredential"],
+        "properties": {
+            "verifiableCredential": {"oneOf": [_OBJ, _STR],
+                                     "description": "W3C credential or SD-JWT VC"},
+            "options": _OBJ,
+        },
+    },
+    "VerifyPresentationRequest": {
+        "type": "object",
+        "required": ["verifiablePresentation"],
+        "properties": {
+            "verifiablePresentation": {"oneOf": [_OBJ, _STR],
+                                       "description": "Data Integrity VP or SD-JWT+KB"},
+            "options": {"type": "object", "properties": {"challenge": _STR, "domain": _STR}},
+        },
+    },
+}
+
+
+def _admin_paths() -> dict[str, Any]:
+    tags = ["admin"]
+    tx = [_path_param("tx_id", "transaction id")]
+    paths: dict[str, Any] = {
+        "/admin/transactions": {"post": _op(
+            "Start a presentation transaction for a named request",
+            {"201": _json(_ref("Transaction"), "the transaction and its openid4vp:// URI"),
+             **_problems(400, 401, 404, 413)},
+            tags=tags, admin=True,
+            body={"application/json": {"schema": _ref("TransactionRequest")}})},
+        "/admin/transactions/{tx_id}": {"get": _op(
+            "Status and (once answered) the verification result",
+            {"200": _json(_ref("Transaction"), "the transaction"), **_problems(401, 404)},
+            tags=tags, admin=True, params=tx)},
+    }
+    for kind, media in (("png", "image/png"), ("svg", "image/svg+xml")):
+        paths[f"/admin/transactions/{{tx_id}}/qr.{kind}"] = {"get": _op(
+            f"QR code ({kind.upper()}) of the openid4vp:// URI",
+            {"200": {"description": "QR code", "content": {media: {"schema": _STR}}},
+             **_problems(401, 404)},
+            tags=tags, admin=True, params=tx)}
+    return paths
+
+
+def _oid4vp_paths() -> dict[str, Any]:
+    tags = ["OpenID4VP"]
+    return {
+        "/request/{state}": {"get": _op(
+            "Signed request object (oauth-authz-req+jwt) of a pending transaction",
+            {"200": {"description": "request object",
+                     "content": {"application/oauth-authz-req+jwt": {"schema": _STR}}},
+             **_oauth_errors(404)},
+            tags=tags, params=[_path_param("state", "the request's state value")])},
+        "/response": {"post": _op(
+            "Response endpoint (response_mode=direct_post): verify, store, answer with a "
+            "signed receipt; a refused presentation is 400 invalid_request",
+            {"200": _json(_ref("ResponseAnswer"), "accepted (an error response: {})"),
+             **_oauth_errors(400, 404, 413)},
+            tags=tags,
+            body={"application/x-www-form-urlencoded": {
+                "schema": _ref("AuthorizationResponse")}})},
+    }
+
+
+def _vcapi_paths() -> dict[str, Any]:
+    tags = ["VC API"]
+    answer = {"200": _json(_ref("VerificationResult"), "verified"),
+              "400": _json(_ref("VerificationResult"), "not valid (see the failed checks)"),
+              **_problems(401, 413)}
+    return {
+        "/credentials/verify": {"post": _op(
+            "Verify a credential (W3C Data Integrity or SD-JWT VC), status and trust",
+            answer, tags=tags, admin=True,
+            body={"application/json": {"schema": _ref("VerifyCredentialRequest")}})},
+        "/presentations/verify": {"post": _op(
+            "Verify a presentation bound to options.challenge and options.domain",
+            answer, tags=tags, admin=True,
+            body={"application/json": {"schema": _ref("VerifyPresentationRequest")}})},
+    }
+
+
+def _published_paths() -> dict[str, Any]:
+    return {
+        "/.well-known/did.json": {"get": _op(
+            "The verifier's did:web document (only when its DID is a did:web)",
+            {"200": {"description": "DID document",
+                     "content": {"application/did+json": {"schema": _OBJ}}}},
+            tags=["meta"])},
+        "/openapi.json": {"get": _op(
+            "This document", {"200": _json(_OBJ, "OpenAPI 3.1")}, tags=["meta"])},
+        "/health": {"get": _op(
+            "Readiness: the store answers", {"200": _json(_OBJ, "ok"), **_problems(503)},
+            tags=["meta"])},
+    }
+
+
+@cache
+def _document() -> str:
+    doc = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "pidm verifier",
+            "version": "0.1.0",
+            "description": (
+                "OpenID4VP 1.0 verifier (DCQL, direct_post, decentralized_identifier client "
+                "id) for marketers: named requests with purpose, retention and reward, signed "
+                "data-sharing receipts, results per transaction, and VC API style verify "
+                "endpoints. OpenID4VP endpoints answer errors as OAuth error objects; all "
+                "others as RFC 9457 problem details carrying a stable pidm `code`."
+            ),
+        },
+        "paths": {**_admin_paths(), **_oid4vp_paths(), **_vcapi_paths(), **_published_paths()},
+        "components": {
+            "schemas": _SCHEMAS,
+            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+    return json.dumps(doc, indent=2)
+
+
+def openapi_document() -> dict[str, Any]:
+    """A fresh copy of the OpenAPI document."""
+    result: dict[str, Any] = json.loads(_document())
+    return result
+
+
+def render_spec_file() -> str:
+    """The text of ``specs/openapi/verifier.yaml``."""
+    return _HEADER + _document() + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    SPEC_FILE.write_text(render_spec_file())
+    sys.stdout.write(f"wrote {SPEC_FILE}\n")
