@@ -137,6 +137,7 @@ class ConsentTerms:
 
         Raises INVALID_CONSENT_TERMS when one is present but malformed.
         """
+        params = as_object(params, _E, "request parameters")
         offer = Offer.parse(params["offer"]) if params.get("offer") is not None else None
         return cls(params.get("purpose"), params.get("retention"), offer)
 

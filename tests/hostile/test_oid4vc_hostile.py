@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pidm.did.key import did_key, did_key_document, did_key_vm_id
 from pidm.encoding import b64url_encode
@@ -22,18 +24,22 @@ from pidm.errors import (
     PidmError,
 )
 from pidm.keys import KeyPair, NoEncryption
+from pidm.oid4vc.consent import ConsentTerms
 from pidm.oid4vc.dcql import DcqlQuery
-from pidm.oid4vc.request_object import verify_request_object
+from pidm.oid4vc.request_object import inspect_request_object, verify_request_object
 from pidm.oid4vc.vci import (
     PRE_AUTHORIZED_GRANT,
     CredentialOffer,
     CredentialRequest,
+    CredentialResponse,
+    IssuerMetadata,
     TokenRequest,
+    TokenResponse,
     parse_offer_uri,
     verify_proof_jwt,
 )
 from pidm.oid4vc.vp import AuthorizationRequest, RequestUri
-from pidm.oid4vc.vp_response import parse_authorization_response
+from pidm.oid4vc.vp_response import DirectPostAnswer, parse_authorization_response
 from tests.spec_vectors import load_vector
 
 VCT = "https://credentials.example.com/identity_credential"
@@ -514,3 +520,72 @@ def test_rejects_credential_request_with_too_many_proofs() -> None:
     body = {"credential_configuration_id": "a", "proofs": {"jwt": ["a.b.c"] * 101}}
     assert code_of(CredentialRequest.parse, body) == "INVALID_PROOF"
     assert code_of(CredentialRequest.parse, "[1, 2]") == "INVALID_CREDENTIAL_REQUEST"
+
+
+# --- random input: coded errors only -----------------------------------------------------------
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+KEYS = st.sampled_from(
+    [
+        "credentials", "id", "format", "meta", "claims", "path", "values", "claim_sets",
+        "credential_sets", "options", "required", "client_id", "response_type", "response_mode",
+        "response_uri", "nonce", "state", "dcql_query", "offer", "purpose", "retention",
+        "credential_issuer", "credential_configuration_ids", "grants", "proofs", "jwt",
+        "credential_configuration_id", "credential_endpoint", "credential_configurations_supported",
+    ]
+)  # fmt: skip
+SHAPED = st.recursive(
+    JSON,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=6),
+    max_leaves=30,
+)
+PARSERS = [
+    DcqlQuery.parse,
+    AuthorizationRequest.parse,
+    CredentialOffer.parse,
+    CredentialRequest.parse,
+    IssuerMetadata.parse,
+    CredentialResponse.parse,
+    TokenResponse.parse,
+    DirectPostAnswer.parse,
+    ConsentTerms.parse,
+]
+
+
+def _only_coded(fn: Any, value: Any) -> None:
+    try:
+        fn(value)
+    except PidmError:
+        pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=SHAPED, index=st.integers(0, len(PARSERS) - 1))
+def test_rejects_random_json_with_coded_errors(value: Any, index: int) -> None:
+    fn = PARSERS[index]
+    if fn == ConsentTerms.parse and not isinstance(value, dict):
+        value = {"offer": value}
+    _only_coded(fn, value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=200) | st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
+def test_rejects_random_text_with_coded_errors(text: str) -> None:
+    for fn in (
+        RequestUri.parse,
+        parse_offer_uri,
+        TokenRequest.parse,
+        parse_authorization_response,
+        check_proof,
+        inspect_request_object,
+        DcqlQuery.parse,
+        CredentialOffer.parse,
+    ):
+        _only_coded(fn, text)
+        _only_coded(fn, "openid4vp://?" + text)
+    _only_coded(parse_authorization_response, text.encode("utf-8", "surrogatepass"))
