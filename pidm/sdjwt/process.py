@@ -63,7 +63,11 @@ class _Processor:
                 if depth:
                     raise DisclosureInvalid(f"_sd_alg below the top level at {list(path)}")
                 continue
-            out[key] = self.value(item, (*path, key), depth + 1)
+            kind = type(item)
+            if kind is dict or kind is list:
+                out[key] = self.value(item, (*path, key), depth + 1)
+            else:
+                out[key] = item
         digests = node.get(SD_KEY)
         if digests is None:
             return out
@@ -78,8 +82,13 @@ class _Processor:
                 raise DisclosureInvalid("an array-element disclosure is referenced from _sd")
             if name in out:
                 raise DisclosureInvalid(f"disclosure would overwrite claim {shorten(name)}")
-            out[name] = self.value(disclosure.value, (*path, name), depth + 1)
-            self.disclosed.append((*path, name))
+            here = (*path, name)
+            value = disclosure.value
+            kind = type(value)
+            if kind is dict or kind is list:
+                value = self.value(value, here, depth + 1)
+            out[name] = value
+            self.disclosed.append(here)
         return out
 
     def array(self, node: list[Any], path: Path, depth: int) -> list[Any]:

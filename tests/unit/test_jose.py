@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pidm.encoding import b64url_decode, b64url_encode
 from pidm.errors import PidmError
 from pidm.jose import (
     MAX_JWT_BYTES,
+    b64url_strict,
     decode_jwt,
     issuer_key_id,
     sign_jwt,
@@ -168,3 +171,20 @@ async def test_verify_jwt_with_resolver_did_key() -> None:
     with pytest.raises(PidmError) as info:
         await verify_jwt_with_resolver(forged, MethodRouter())
     assert info.value.code == "PROOF_VERIFICATION_ERROR"
+
+
+@given(st.one_of(
+    st.text(alphabet="ABCXYZabcxyz0189-_+/=!. é\n", max_size=12),
+    st.binary(max_size=12).map(b64url_encode),
+    st.binary(min_size=1, max_size=12).map(b64url_encode).flatmap(
+        lambda t: st.sampled_from("AQgw_-+=").map(lambda c: t[:-1] + c)
+    ),
+))
+def test_fast_base64url_matches_strict_decoder(text: str) -> None:
+    from pidm.encoding import b64url_decode
+
+    try:
+        expected: bytes | None = b64url_decode(text)
+    except PidmError:
+        expected = None
+    assert b64url_strict(text) == expected
