@@ -267,6 +267,7 @@ class SqliteIssuerStore:
     async def set_credential_status(
         self, credential_id: str, status: CredentialStatus, *, list_value: int | None = None
     ) -> CredentialRecord | None:
+        status = CredentialStatus(status)
         async with self._db.write() as conn:
             row = await _one(
                 conn, "SELECT * FROM credentials WHERE credential_id = ?", credential_id
@@ -277,7 +278,7 @@ class SqliteIssuerStore:
             _rules.check_transition(credential_id, old.status, status)
             await conn.execute(
                 "UPDATE credentials SET status = ? WHERE credential_id = ?",
-                (CredentialStatus(status).value, credential_id),
+                (status.value, credential_id),
             )
             if (
                 list_value is not None
@@ -285,7 +286,7 @@ class SqliteIssuerStore:
                 and old.status_index is not None
             ):
                 await self._set_bits(conn, old.status_list_id, old.status_index, list_value)
-        return replace(old, status=CredentialStatus(status))
+        return replace(old, status=status)
 
     # --- status lists --------------------------------------------------------------------------
     async def create_status_list(self, status_list: StatusList) -> StatusListState:

@@ -202,7 +202,7 @@ async def test_revocation_is_final(store: IssuerStore) -> None:
         await store.set_credential_status("urn:uuid:1", CredentialStatus.VALID, list_value=0)
     state = await store.load("L1")
     assert state is not None and state.version == 0  # the refused change touched nothing
-    again = await store.set_credential_status("urn:uuid:1", CredentialStatus.REVOKED)
+    again = await store.set_credential_status("urn:uuid:1", "revoked")  # type: ignore[arg-type]
     assert again is not None and again.status is CredentialStatus.REVOKED
     assert await store.set_credential_status("urn:uuid:9", CredentialStatus.REVOKED) is None
 

@@ -150,3 +150,31 @@ async def test_rejects_use_before_open_or_after_close(target: Target, clock: Fix
         await store.close()  # twice is fine
         with pytest.raises(StoreUnavailable, match="not open"):
             await store.ping()
+
+
+async def test_killed_connection_is_unavailable_then_recovers(
+    postgres_dsn: str, pg_schema: str, clock: FixedClock
+) -> None:
+    name = f"pidm-{pg_schema}"
+    settings = {"search_path": pg_schema, "application_name": name}
+    async with issuer.store.open_store(
+        postgres_dsn, clock=clock, server_settings=settings
+    ) as store:
+        await store.add_nonce("kept", expires=T0.replace(year=2030))
+        admin = await asyncpg.connect(postgres_dsn)
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = $1",
+            name,
+        )
+        await admin.close()
+        assert killed == 1
+        outcomes: list[object] = []
+        for _ in range(3):
+            try:
+                await store.ping()
+                outcomes.append("ok")
+            except StoreUnavailable as exc:
+                outcomes.append(exc.code)
+        assert set(outcomes) <= {"ok", "STORE_UNAVAILABLE"} and outcomes[-1] == "ok"
+        assert await store.consume_nonce("kept") is True
