@@ -1,9 +1,9 @@
-"""OpenID4VCI 1.0 messages for the pre-authorized code flow: credential offer (§4.1) by value or by
-reference in ``openid-credential-offer://`` URIs, token request/response (§6), nonce response
-(§7.2), credential request (§8.2) and response (§8.3).
+"""OpenID4VCI 1.0 messages for the pre-authorized code flow: token request/response (§6), nonce
+response (§7.2), credential request (§8.2) and response (§8.3).
 
-Issuer metadata is in :mod:`pidm.oid4vc.vci_metadata`, key proofs in
-:mod:`pidm.oid4vc.vci_proof`; both are re-exported here. Each parser raises the code whose
+The credential offer is in :mod:`pidm.oid4vc.vci_offer`, issuer metadata in
+:mod:`pidm.oid4vc.vci_metadata`, key proofs in :mod:`pidm.oid4vc.vci_proof`; all are re-exported
+here, so ``pidm.oid4vc.vci`` is the whole OpenID4VCI surface. Each parser raises the code whose
 ``oauth_error`` the issuer must answer with: INVALID_TOKEN_REQUEST (``invalid_request``),
 UNSUPPORTED_GRANT_TYPE, INVALID_CREDENTIAL_REQUEST, INVALID_PROOF; a wallet reading issuer
 answers gets INVALID_CREDENTIAL_OFFER or INVALID_ISSUER_RESPONSE.
@@ -14,29 +14,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from pidm.errors import (
-    InvalidCredentialOffer,
     InvalidCredentialRequest,
     InvalidIssuerResponse,
     InvalidProof,
     InvalidTokenRequest,
-    PayloadTooLarge,
     UnsupportedGrantType,
     shorten,
 )
 from pidm.oid4vc._fields import (
     as_object,
-    check_url,
-    dump_json,
     limit,
     load_json,
     opt_int,
     opt_str,
     parse_form,
     req_str,
-    str_list,
 )
 from pidm.oid4vc.vci_metadata import (
     AuthorizationServerMetadata,
@@ -46,9 +41,22 @@ from pidm.oid4vc.vci_metadata import (
     metadata_url,
     oauth_metadata_url,
 )
+from pidm.oid4vc.vci_offer import (
+    AUTHORIZATION_CODE_GRANT,
+    OFFER_SCHEME,
+    PRE_AUTHORIZED_GRANT,
+    AuthorizationCodeGrant,
+    CredentialOffer,
+    PreAuthorizedCodeGrant,
+    TxCode,
+    offer_reference_uri,
+    parse_offer_uri,
+)
 from pidm.oid4vc.vci_proof import PROOF_TYP, build_proof_jwt, verify_proof_jwt
 
 __all__ = [
+    "AUTHORIZATION_CODE_GRANT",
+    "OFFER_SCHEME",
     "PRE_AUTHORIZED_GRANT",
     "PROOF_TYP",
     "AuthorizationCodeGrant",
@@ -72,172 +80,8 @@ __all__ = [
     "verify_proof_jwt",
 ]
 
-PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
-AUTHORIZATION_CODE_GRANT = "authorization_code"
-OFFER_SCHEME = "openid-credential-offer://"
-MAX_OFFER = 32_768
 MAX_FORM = 65_536
 MAX_BATCH = 100
-_OFFER = InvalidCredentialOffer
-
-
-# --- credential offer --------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class TxCode:
-    """The ``tx_code`` object of a pre-authorized code grant: a transaction code is required."""
-
-    input_mode: str | None = None
-    length: int | None = None
-    description: str | None = None
-
-    @property
-    def mode(self) -> str:
-        """``numeric`` (the default) or ``text``."""
-        return self.input_mode or "numeric"
-
-    @classmethod
-    def parse(cls, data: Any) -> TxCode:
-        obj = as_object(data, _OFFER, "'tx_code'")
-        mode = obj.get("input_mode")
-        if mode is not None and mode not in ("numeric", "text"):
-            raise _OFFER(f"'tx_code.input_mode' must be numeric or text, got {shorten(mode)}")
-        return cls(
-            mode,
-            opt_int(obj, "length", _OFFER, minimum=1, maximum=64),
-            opt_str(obj, "description", _OFFER, max_len=300),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.length is not None:
-            out["length"] = self.length
-        if self.input_mode is not None:
-            out["input_mode"] = self.input_mode
-        if self.description is not None:
-            out["description"] = self.description
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class PreAuthorizedCodeGrant:
-    pre_authorized_code: str
-    tx_code: TxCode | None = None
-    authorization_server: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"pre-authorized_code": self.pre_authorized_code}
-        if self.tx_code is not None:
-            out["tx_code"] = self.tx_code.to_json()
-        if self.authorization_server is not None:
-            out["authorization_server"] = self.authorization_server
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class AuthorizationCodeGrant:
-    issuer_state: str | None = None
-    authorization_server: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out = {"issuer_state": self.issuer_state, "authorization_server": self.authorization_server}
-        return {k: v for k, v in out.items() if v is not None}
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialOffer:
-    """A credential offer (§4.1.1). pidm issuers send the pre-authorized code grant."""
-
-    credential_issuer: str
-    credential_configuration_ids: tuple[str, ...]
-    pre_authorized_code: PreAuthorizedCodeGrant | None = None
-    authorization_code: AuthorizationCodeGrant | None = None
-
-    @classmethod
-    def parse(cls, data: Any, *, allow_http: bool = False) -> CredentialOffer:
-        """Parse an offer object or its JSON text. Unknown grants and members are ignored.
-
-        Raises INVALID_CREDENTIAL_OFFER, or PAYLOAD_TOO_LARGE for oversized JSON text.
-        """
-        if isinstance(data, str | bytes):
-            data = load_json(data, _OFFER, what="credential offer", max_bytes=MAX_OFFER)
-        obj = as_object(data, _OFFER, "credential offer")
-        issuer = req_str(obj, "credential_issuer", _OFFER)
-        check_url(issuer, "credential_issuer", _OFFER, allow_http=allow_http, allow_query=False)
-        ids = str_list(
-            obj.get("credential_configuration_ids"),
-            "credential_configuration_ids",
-            _OFFER,
-            unique=True,
-        )
-        grants = as_object(obj.get("grants", {}), _OFFER, "'grants'")
-        pre = auth = None
-        if PRE_AUTHORIZED_GRANT in grants:
-            grant = as_object(grants[PRE_AUTHORIZED_GRANT], _OFFER, "pre-authorized_code grant")
-            tx_code = grant.get("tx_code")
-            pre = PreAuthorizedCodeGrant(
-                req_str(grant, "pre-authorized_code", _OFFER, max_len=4096),
-                TxCode.parse(tx_code) if tx_code is not None else None,
-                opt_str(grant, "authorization_server", _OFFER),
-            )
-        if AUTHORIZATION_CODE_GRANT in grants:
-            grant = as_object(grants[AUTHORIZATION_CODE_GRANT], _OFFER, "authorization_code grant")
-            auth = AuthorizationCodeGrant(
-                opt_str(grant, "issuer_state", _OFFER, max_len=4096),
-                opt_str(grant, "authorization_server", _OFFER),
-            )
-        return cls(issuer, ids, pre, auth)
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "credential_issuer": self.credential_issuer,
-            "credential_configuration_ids": list(self.credential_configuration_ids),
-        }
-        grants: dict[str, Any] = {}
-        if self.authorization_code is not None:
-            grants[AUTHORIZATION_CODE_GRANT] = self.authorization_code.to_json()
-        if self.pre_authorized_code is not None:
-            grants[PRE_AUTHORIZED_GRANT] = self.pre_authorized_code.to_json()
-        if grants:
-            out["grants"] = grants
-        return out
-
-    def to_uri(self, scheme: str = OFFER_SCHEME) -> str:
-        """The offer by value: ``openid-credential-offer://?credential_offer=<JSON>`` (§4.1.2)."""
-        return scheme + "?" + urlencode({"credential_offer": dump_json(self.to_json())})
-
-
-def offer_reference_uri(url: str, scheme: str = OFFER_SCHEME) -> str:
-    """The offer by reference: ``openid-credential-offer://?credential_offer_uri=<url>``."""
-    return scheme + "?" + urlencode({"credential_offer_uri": url})
-
-
-def parse_offer_uri(uri: str, *, allow_http: bool = False) -> CredentialOffer | str:
-    """Parse an offer URI (any scheme or an https link): the offer when sent by value, else the
-    ``credential_offer_uri`` (https) the wallet must fetch and pass to ``CredentialOffer.parse``.
-
-    Raises INVALID_CREDENTIAL_OFFER (neither or both parameters, repeated ones, a non-https
-    reference) and PAYLOAD_TOO_LARGE.
-    """
-    if not isinstance(uri, str):
-        raise _OFFER("a credential offer URI must be a string")
-    if len(uri) > MAX_OFFER * 3:
-        raise PayloadTooLarge(f"credential offer URI of {len(uri)} characters")
-    try:
-        pairs = parse_qsl(
-            urlsplit(uri).query, keep_blank_values=True, strict_parsing=True, max_num_fields=8
-        )
-    except ValueError as exc:
-        raise _OFFER(f"malformed credential offer URI {shorten(uri)}") from exc
-    params = dict(pairs)
-    if len(params) != len(pairs):
-        raise _OFFER("credential offer URI repeats a parameter")
-    by_value, by_ref = params.get("credential_offer"), params.get("credential_offer_uri")
-    if (by_value is None) == (by_ref is None):
-        raise _OFFER("exactly one of 'credential_offer' and 'credential_offer_uri' is required")
-    if by_ref is not None:
-        return check_url(by_ref, "credential_offer_uri", _OFFER, allow_http=allow_http)
-    assert by_value is not None
-    return CredentialOffer.parse(by_value, allow_http=allow_http)
 
 
 # --- token endpoint ----------------------------------------------------------------------------

@@ -86,6 +86,43 @@ def _alg_values(value: Any, name: str) -> tuple[str | int, ...]:
     return tuple(value)
 
 
+def _format_members(
+    fmt: str, obj: Mapping[str, Any]
+) -> tuple[str | None, dict[str, Any] | None, str | None]:
+    """(vct, credential_definition, doctype) as the format requires them (Appendix A)."""
+    if fmt == "dc+sd-jwt":
+        return req_str(obj, "vct", _E), None, None
+    if fmt in ("ldp_vc", "jwt_vc_json", "jwt_vc_json-ld"):
+        definition = dict(as_object(obj.get("credential_definition"), _E, "credential_definition"))
+        str_list(definition.get("type"), "credential_definition.type", _E)
+        if fmt != "jwt_vc_json":
+            context = definition.get("@context")
+            if not isinstance(context, list) or not context:
+                raise _E("'credential_definition.@context' must be a non-empty array")
+        return None, definition, None
+    if fmt == "mso_mdoc":
+        return None, None, req_str(obj, "doctype", _E)
+    return None, None, None
+
+
+def _proof_types(obj: Mapping[str, Any]) -> dict[str, ProofTypeMetadata]:
+    proof_types = as_object(obj.get("proof_types_supported", {}), _E, "proof_types_supported")
+    limit(len(proof_types), 8, "proof_types_supported")
+    parsed = {}
+    for name, entry in proof_types.items():
+        entry = as_object(entry, _E, f"proof type {shorten(name, 40)}")
+        algs = str_list(
+            entry.get("proof_signing_alg_values_supported"),
+            "proof_signing_alg_values_supported",
+            _E,
+        )
+        attestations = entry.get("key_attestations_required")
+        if attestations is not None:
+            attestations = dict(as_object(attestations, _E, "key_attestations_required"))
+        parsed[name] = ProofTypeMetadata(algs, attestations)
+    return parsed
+
+
 @dataclass(frozen=True, slots=True)
 class CredentialConfiguration:
     """One entry of ``credential_configurations_supported`` (§12.2.4, Appendix A)."""
@@ -111,34 +148,7 @@ class CredentialConfiguration:
     def parse(cls, data: Any) -> CredentialConfiguration:
         obj = as_object(data, _E, "credential configuration")
         fmt = req_str(obj, "format", _E, max_len=128)
-        vct = doctype = definition = None
-        if fmt == "dc+sd-jwt":
-            vct = req_str(obj, "vct", _E)
-        elif fmt in ("ldp_vc", "jwt_vc_json", "jwt_vc_json-ld"):
-            definition = dict(
-                as_object(obj.get("credential_definition"), _E, "credential_definition")
-            )
-            str_list(definition.get("type"), "credential_definition.type", _E)
-            if fmt != "jwt_vc_json":
-                context = definition.get("@context")
-                if not isinstance(context, list) or not context:
-                    raise _E("'credential_definition.@context' must be a non-empty array")
-        elif fmt == "mso_mdoc":
-            doctype = req_str(obj, "doctype", _E)
-        proof_types = as_object(obj.get("proof_types_supported", {}), _E, "proof_types_supported")
-        limit(len(proof_types), 8, "proof_types_supported")
-        parsed_types = {}
-        for name, entry in proof_types.items():
-            entry = as_object(entry, _E, f"proof type {shorten(name, 40)}")
-            algs = str_list(
-                entry.get("proof_signing_alg_values_supported"),
-                "proof_signing_alg_values_supported",
-                _E,
-            )
-            attestations = entry.get("key_attestations_required")
-            if attestations is not None:
-                attestations = dict(as_object(attestations, _E, "key_attestations_required"))
-            parsed_types[name] = ProofTypeMetadata(algs, attestations)
+        vct, definition, doctype = _format_members(fmt, obj)
         binding = obj.get("cryptographic_binding_methods_supported")
         signing = obj.get("credential_signing_alg_values_supported")
         metadata = obj.get("credential_metadata")
@@ -154,7 +164,7 @@ class CredentialConfiguration:
             credential_signing_alg_values_supported=(
                 _alg_values(signing, "credential_signing_alg_values_supported") if signing else ()
             ),
-            proof_types_supported=parsed_types,
+            proof_types_supported=_proof_types(obj),
             credential_metadata=(
                 dict(as_object(metadata, _E, "credential_metadata")) if metadata else None
             ),
@@ -185,6 +195,16 @@ class CredentialConfiguration:
         if self.credential_metadata is not None:
             out["credential_metadata"] = dict(self.credential_metadata)
         return out
+
+
+def _batch_size(obj: Mapping[str, Any]) -> int | None:
+    batch = obj.get("batch_credential_issuance")
+    if batch is None:
+        return None
+    size = opt_int(as_object(batch, _E, "batch_credential_issuance"), "batch_size", _E, minimum=2)
+    if size is None:
+        raise _E("'batch_credential_issuance.batch_size' is required")
+    return size
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,14 +240,6 @@ class IssuerMetadata:
         )
         limit(len(configs), MAX_CONFIGURATIONS, "credential_configurations_supported")
         servers = obj.get("authorization_servers")
-        batch = obj.get("batch_credential_issuance")
-        batch_size = None
-        if batch is not None:
-            batch_size = opt_int(
-                as_object(batch, _E, "batch_credential_issuance"), "batch_size", _E, minimum=2
-            )
-            if batch_size is None:
-                raise _E("'batch_credential_issuance.batch_size' is required")
         display = obj.get("display", [])
         if not isinstance(display, list) or not all(isinstance(d, Mapping) for d in display):
             raise _E("'display' must be an array of objects")
@@ -248,7 +260,7 @@ class IssuerMetadata:
                 obj, "deferred_credential_endpoint", _E, **url_opts
             ),
             notification_endpoint=opt_url(obj, "notification_endpoint", _E, **url_opts),
-            batch_size=batch_size,
+            batch_size=_batch_size(obj),
             display=tuple(dict(d) for d in display),
             raw=dict(obj),
         )
