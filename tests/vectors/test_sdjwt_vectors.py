@@ -127,7 +127,12 @@ def test_rfc_presentation_verifies_to_printed_contents(example: str) -> None:
     typ = "dc+sd-jwt" if example == "arf-pid" else "example+sd-jwt"
     claims = _verify_vector(text, (*RFC, example), typ)
     assert claims == load_vector(*RFC, example, "verified_contents.json")
-    assert SdJwt.parse(text).payload == load_vector(*RFC, example, "sd_jwt_payload.json")
+    sd = SdJwt.parse(text)
+    assert sd.payload == load_vector(*RFC, example, "sd_jwt_payload.json")
+    if vector_path(*RFC, example).joinpath("kb_jwt_payload.json").exists():
+        kb = decode_jwt(sd.kb_jwt or "").payload
+        assert kb["sd_hash"] == sd.sd_hash()
+        assert kb == load_vector(*RFC, example, "kb_jwt_payload.json")
 
 
 @pytest.mark.parametrize("example", ["arf-pid", "simple"])
