@@ -2,8 +2,8 @@
 
 * OpenID4VP endpoints (request object, response endpoint) answer with the OAuth error object
   ``{"error", "error_description"}`` from :meth:`pidm.errors.PidmError.to_oauth` (RFC 6749
-  §5.2, OpenID4VP 1.0 §8.5) and ``Cache-Control: no-store``; a refused presentation is
-  ``invalid_request`` whose description starts with the failing check codes.
+  §5.2, OpenID4VP 1.0 §8.5) and ``Cache-Control: no-store``; the description starts with the
+  pidm code, or for a refused presentation (``invalid_request``) with the failing check codes.
 * Every other endpoint (admin, VC API, DID document, unmatched paths) answers with RFC 9457
   problem details from :meth:`pidm.errors.PidmError.to_problem`.
 """
@@ -16,14 +16,18 @@ from typing import Any
 from aiohttp import web
 
 from pidm.errors import PidmError, Unauthorized
+from verifier.service import PresentationRefused
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 REALM = 'Bearer realm="pidm-verifier"'
 
 
 def oauth_response(exc: PidmError, *, status: int | None = None) -> web.Response:
-    """The OAuth error object for ``exc`` (``status`` overrides the class's HTTP status)."""
+    """The OAuth error object for ``exc`` (``status`` overrides the class's HTTP status); the
+    description starts with pidm's code (``NONCE_REPLAYED: ...``)."""
     body = exc.to_oauth()
+    if not isinstance(exc, PresentationRefused):
+        body["error_description"] = f"{exc.code}: {body['error_description']}"[:300]
     code = status or exc.http_status
     if code >= 500:
         body["error"] = "server_error"
@@ -39,7 +43,7 @@ def problem_response(exc: PidmError, *, status: int | None = None) -> web.Respon
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = REALM
     return web.Response(
-        text=json.dumps(problem),
+        body=json.dumps(problem).encode(),
         status=problem["status"],
         content_type="application/problem+json",
         headers=headers,

@@ -48,6 +48,11 @@ from verifier.store.base import Transaction, VerifierStore
 Rng = Callable[[int], bytes]
 
 
+class PresentationRefused(InvalidAuthorizationResponse):
+    """A well-formed response whose presentations failed verification (the result is stored);
+    its message starts with the failing check codes."""
+
+
 @dataclass(slots=True)
 class VerifierService:
     """The verifier's operations, composed once per application by
@@ -133,7 +138,7 @@ class VerifierService:
         receipt = self._receipt(tx, decision) if decision.result.valid else None
         await self._finish(tx, decision.result.to_json(), receipt)
         if not decision.result.valid:
-            raise InvalidAuthorizationResponse(refusal_description(decision.result))
+            raise PresentationRefused(refusal_description(decision.result))
         answer: dict[str, Any] = {"receipt": receipt}
         redirect = txs.redirect_uri(self.config, tx)
         if redirect is not None:
