@@ -91,3 +91,7 @@ main.add_command(_sdjwt_group)
 from pidm.cli_verifier import verifier_group as _verifier_group  # noqa: E402
 
 main.add_command(_verifier_group)
+
+from pidm.cli_wallet import wallet_group as _wallet_group  # noqa: E402
+
+main.add_command(_wallet_group)

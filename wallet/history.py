@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 ClaimPath = tuple[str | int | None, ...]
 ReceiptStatus = Literal["verified", "missing", "invalid"]
 RECEIPT_STATUSES: frozenset[str] = frozenset({"verified", "missing", "invalid"})
+#: What became of a request: ``pending`` (written before the presentation is posted),
+#: ``shared`` (the verifier accepted it), ``rejected`` (the verifier refused it), ``failed``
+#: (no answer: the verifier may have received it), ``declined`` (the consumer said no).
+Outcome = Literal["pending", "shared", "rejected", "failed", "declined"]
+OUTCOMES: frozenset[str] = frozenset({"pending", "shared", "rejected", "failed", "declined"})
 REWARD_KINDS: frozenset[str] = frozenset({"points", "money"})
 
 _AMOUNT = re.compile(r"(0|[1-9][0-9]{0,20})(\.[0-9]{1,12})?")
@@ -124,6 +129,8 @@ class HistoryEntry:
     receipt: ReceiptStatus = "missing"
     retention: str | None = None
     receipt_id: str | None = None
+    outcome: Outcome = "shared"
+    error: str | None = None
 
     def __post_init__(self) -> None:
         _required(self.transaction_id, "transaction_id")
@@ -132,6 +139,9 @@ class HistoryEntry:
         _required(self.purpose, "purpose")
         if self.receipt not in RECEIPT_STATUSES:
             raise MalformedValueError(f"'receipt' must be one of {sorted(RECEIPT_STATUSES)}")
+        if self.outcome not in OUTCOMES:
+            raise MalformedValueError(f"'outcome' must be one of {sorted(OUTCOMES)}")
+        _text(self.error, "error", optional=True)
         if not isinstance(self.time, datetime) or self.time.tzinfo is None:
             raise MalformedValueError("'time' must be a datetime with a time zone")
         for credential_id in self.credential_ids:
@@ -159,6 +169,8 @@ class HistoryEntry:
             receipt=value.get("receipt", "missing"),
             retention=_text(value.get("retention"), "retention", optional=True),
             receipt_id=_text(value.get("receipt_id"), "receipt_id", optional=True),
+            outcome=value.get("outcome", "shared"),
+            error=_text(value.get("error"), "error", optional=True),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,6 +188,8 @@ class HistoryEntry:
             "receipt": self.receipt,
             "retention": self.retention,
             "receipt_id": self.receipt_id,
+            "outcome": self.outcome,
+            "error": self.error,
         }
 
 

@@ -1,0 +1,354 @@
+"""``pidm wallet``: the consumer's wallet on the command line, built on :class:`wallet.Wallet`.
+
+The wallet directory comes from ``--wallet DIR`` or ``$PIDM_WALLET`` (default
+``~/.local/share/pidm/wallet``); the passphrase from ``--passphrase-file``,
+``$PIDM_WALLET_PASSPHRASE`` or a prompt. Exit codes: 0 done (also a declined request), 1 a
+presentation the verifier refused or never answered, 2 a coded error (``error: CODE: ...``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from pidm.errors import MalformedValueError, PidmError
+
+T = TypeVar("T")
+KDF_CHOICES = ("moderate", "interactive", "minimum")
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    directory: Path
+    passphrase_file: Path | None
+    allow_private: bool
+    allow_http: bool
+    timeout: float
+
+
+def _read_secret(path: Path, what: str) -> str:
+    from pidm.cli import fail
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read the {what} file {path}: {getattr(exc, 'strerror', exc)}")
+    return text.rstrip("\r\n")
+
+
+def _passphrase(settings: _Settings, *, confirm: bool = False) -> str:
+    if settings.passphrase_file is not None:
+        return _read_secret(settings.passphrase_file, "passphrase")
+    env = os.environ.get("PIDM_WALLET_PASSPHRASE")
+    if env:
+        return env
+    return str(click.prompt("Wallet passphrase", hide_input=True, confirmation_prompt=confirm,
+                            err=True))
+
+
+def _backup_passphrase(path: Path | None, *, confirm: bool) -> str:
+    if path is not None:
+        return _read_secret(path, "backup passphrase")
+    env = os.environ.get("PIDM_BACKUP_PASSPHRASE")
+    if env:
+        return env
+    return str(click.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm,
+                            err=True))
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def _open(settings: _Settings) -> Any:
+    from wallet import HttpLimits, Wallet, WalletOptions
+
+    limits = HttpLimits(allow_private=settings.allow_private, allow_http=settings.allow_http,
+                        timeout=settings.timeout)
+    return Wallet.open(settings.directory, _passphrase(settings),
+                       options=WalletOptions(limits=limits))
+
+
+def _guarded(action: Callable[..., None]) -> Callable[..., None]:
+    """Run a command body with the settings; coded errors exit 2 without a traceback."""
+
+    @click.pass_obj
+    def wrapper(settings: _Settings, /, **kwargs: Any) -> None:
+        from pidm.cli import fail
+
+        try:
+            action(settings, **kwargs)
+        except PidmError as exc:
+            fail(exc)
+
+    wrapper.__name__ = action.__name__
+    wrapper.__doc__ = action.__doc__
+    return wrapper
+
+
+def _console(as_json: bool = False) -> Console:
+    return Console(stderr=as_json, soft_wrap=False)
+
+
+@click.group("wallet")
+@click.option("--wallet", "directory", type=click.Path(file_okay=False, path_type=Path),
+              envvar="PIDM_WALLET", default=None,
+              help="Wallet directory (env PIDM_WALLET; default ~/.local/share/pidm/wallet).")
+@click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Read the wallet passphrase from this file (scripts). "
+              "Also: env PIDM_WALLET_PASSPHRASE; otherwise you are prompted.")
+@click.option("--allow-private", is_flag=True, envvar="PIDM_WALLET_ALLOW_PRIVATE",
+              help="Let the wallet reach loopback/private addresses (local demos only).")
+@click.option("--allow-http", is_flag=True, envvar="PIDM_WALLET_ALLOW_HTTP",
+              help="Allow plain http issuers/verifiers (local demos only).")
+@click.option("--timeout", type=float, default=10.0, show_default=True,
+              help="Network timeout in seconds.")
+@click.pass_context
+def wallet_group(ctx: click.Context, directory: Path | None, passphrase_file: Path | None,
+                 allow_private: bool, allow_http: bool, timeout: float) -> None:
+    """Your personal data locker: receive credentials, share only what you approve, see who
+    got what, and move the wallet with an encrypted backup."""
+    from wallet.locker import default_wallet_dir
+
+    ctx.obj = _Settings(default_wallet_dir(directory), passphrase_file, allow_private,
+                        allow_http, timeout)
+
+
+@wallet_group.command("init")
+@click.option("--kdf", type=click.Choice(KDF_CHOICES), default="moderate", show_default=True,
+              help="Passphrase hardening (Argon2id cost). 'minimum' is for tests only.")
+@_guarded
+def wallet_init(settings: _Settings, kdf: str) -> None:
+    """Create a new, empty wallet sealed with a passphrase."""
+    from wallet import KdfParams, Wallet
+
+    params = {"moderate": KdfParams.MODERATE, "interactive": KdfParams.INTERACTIVE,
+              "minimum": KdfParams.MINIMUM}[kdf]
+    Wallet.create(settings.directory, _passphrase(settings, confirm=True), kdf=params).close()
+    click.echo(f"wallet created in {settings.directory}")
+
+
+@wallet_group.command("receive")
+@click.argument("offer")
+@click.option("--tx-code", default=None, help="Transaction code the issuer sent separately "
+              "(asked for when the offer needs one and this is not given).")
+@click.option("--copies", type=click.IntRange(1, 100), default=None,
+              help="Copies to ask for, one fresh key each (default 3, capped by the issuer).")
+@click.option("--holder-did", type=click.Choice(["key", "jwk"]), default="key",
+              show_default=True, help="DID method of the fresh holder keys.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_guarded
+def wallet_receive(settings: _Settings, offer: str, tx_code: str | None, copies: int | None,
+                   holder_did: str, as_json: bool) -> None:
+    """Receive credentials from an OFFER (openid-credential-offer:// URI or offer URL)."""
+    from dataclasses import replace
+
+    from pidm.cli import echo_json
+    from pidm.oid4vc.vci import TxCode
+    from wallet.views import credentials_table, group_json
+
+    def ask(spec: TxCode) -> str:
+        hint = f" ({spec.description})" if spec.description else ""
+        return str(click.prompt(f"Transaction code{hint}", err=True))
+
+    with _open(settings) as wallet:
+        wallet.options = replace(wallet.options, holder_method=holder_did)
+        groups = _run(wallet.receive(offer, tx_code=tx_code or ask, copies=copies))
+    if as_json:
+        echo_json([group_json(g) for g in groups])
+    else:
+        _console().print(credentials_table(groups))
+
+
+@wallet_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_guarded
+def wallet_list(settings: _Settings, as_json: bool) -> None:
+    """List the credentials in the wallet."""
+    from pidm.cli import echo_json
+    from wallet.views import credentials_table, group_json
+
+    with _open(settings) as wallet:
+        groups = wallet.credentials()
+    if as_json:
+        echo_json([group_json(g) for g in groups])
+    else:
+        _console().print(credentials_table(groups))
+
+
+@wallet_group.command("show")
+@click.argument("credential_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_guarded
+def wallet_show(settings: _Settings, credential_id: str, as_json: bool) -> None:
+    """Show one credential's claims (CREDENTIAL_ID or a unique prefix of it)."""
+    from pidm.cli import echo_json
+    from wallet.views import credential_detail, group_json
+
+    with _open(settings) as wallet:
+        group = wallet.credential(credential_id)
+    if as_json:
+        echo_json(group_json(group))
+    else:
+        _console().print(credential_detail(group))
+
+
+@wallet_group.command("delete")
+@click.argument("credential_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_guarded
+def wallet_delete(settings: _Settings, credential_id: str, yes: bool) -> None:
+    """Delete a credential, all its copies and their keys."""
+    with _open(settings) as wallet:
+        group = wallet.credential(credential_id)
+        if not yes and not click.confirm(f"Delete '{group.first.name}' ({group.id})?",
+                                         err=True):
+            click.echo("nothing deleted")
+            return
+        wallet.delete(group.id)
+    click.echo(f"deleted {group.id}")
+
+
+@wallet_group.command("present")
+@click.argument("request")
+@click.option("--yes", is_flag=True, help="Approve without asking: share the required claims "
+              "(plus those named by --claims).")
+@click.option("--decline", is_flag=True, help="Decline without asking.")
+@click.option("--claims", multiple=True, help="Optional claims to share as well: comma-"
+              "separated paths (given_name, address.locality) or QUERY_ID:path.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON (the consent "
+              "screen goes to stderr).")
+@_guarded
+def wallet_present(settings: _Settings, request: str, yes: bool, decline: bool,
+                   claims: tuple[str, ...], as_json: bool) -> None:
+    """Answer a presentation REQUEST (openid4vp:// URI or request URI) after showing who
+    asks, why, for how long, for what reward, and which claims."""
+    from pidm.cli import EXIT_INVALID, echo_json
+    from wallet.consent import (
+        ConsentDecision,
+        ConsentScreen,
+        ask_decision,
+        parse_claim_choices,
+        render_consent,
+    )
+    from wallet.views import outcome_json
+
+    if yes and decline:
+        raise MalformedValueError("--yes and --decline exclude each other")
+    console = _console(as_json)
+
+    def decide(screen: ConsentScreen) -> ConsentDecision:
+        render_consent(screen, console)
+        if decline:
+            return ConsentDecision.decline()
+        picked = parse_claim_choices(claims, screen) if claims else frozenset()
+        if yes:
+            chosen = set(screen.minimum()) | set(picked)
+            include = {q for q, _ in picked if not screen.item(q).required}
+            return ConsentDecision.approve(chosen, include)
+        return ask_decision(screen, lambda q, d: bool(click.confirm(q, default=d, err=True)))
+
+    with _open(settings) as wallet:
+        outcome = _run(wallet.present(request, decide))
+    if as_json:
+        echo_json(outcome_json(outcome))
+    else:
+        _print_outcome(console, outcome)
+    if outcome.outcome in ("rejected", "failed"):
+        sys.exit(EXIT_INVALID)
+
+
+def _print_outcome(console: Console, outcome: Any) -> None:
+    entry = outcome.entry
+    if entry.outcome == "declined":
+        console.print("Declined; the verifier was told (access_denied).")
+    elif entry.outcome == "shared":
+        reward = f", reward {entry.granted.amount} {entry.granted.unit}" if entry.granted else ""
+        console.print(f"Shared with {entry.verifier_name or entry.verifier_did}; "
+                      f"receipt {entry.receipt}{reward}.")
+    else:
+        console.print(f"Not accepted ({entry.outcome}): {entry.error}")
+    if outcome.redirect_uri:
+        console.print(f"Continue at {outcome.redirect_uri}")
+
+
+@wallet_group.command("history")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_guarded
+def wallet_history(settings: _Settings, as_json: bool) -> None:
+    """The transparency log: every request, what was shared, with whom, why, and the receipt."""
+    from pidm.cli import echo_json
+    from wallet.views import entry_json, history_table
+
+    with _open(settings) as wallet:
+        entries = wallet.history()
+    if as_json:
+        echo_json([entry_json(e) for e in entries])
+    else:
+        _console().print(history_table(entries))
+
+
+@wallet_group.command("rewards")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_guarded
+def wallet_rewards(settings: _Settings, as_json: bool) -> None:
+    """Points and amounts earned per verifier, from verified receipts only."""
+    from pidm.cli import echo_json
+    from wallet.views import rewards_json, rewards_table
+
+    with _open(settings) as wallet:
+        names = {e.verifier_did: e.verifier_name for e in wallet.history()}
+        rows = rewards_json(wallet.rewards(), names)
+    if as_json:
+        echo_json(rows)
+    else:
+        _console().print(rewards_table(rows))
+
+
+@wallet_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--backup-passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Read the backup passphrase from this file (also: env "
+              "PIDM_BACKUP_PASSPHRASE; otherwise you are prompted).")
+@_guarded
+def wallet_export(settings: _Settings, file: Path, backup_passphrase_file: Path | None) -> None:
+    """Write an encrypted backup of the whole wallet to FILE.
+
+    The backup passphrase protects the file only: the restored wallet opens with the wallet
+    passphrase in force now.
+    """
+    with _open(settings) as wallet:
+        secret = _backup_passphrase(backup_passphrase_file, confirm=True)
+        wallet.export(file, secret, kdf=wallet.locker.kdf)
+    click.echo(f"backup written to {file}; it restores a wallet that opens with the "
+               "current wallet passphrase")
+
+
+@wallet_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--backup-passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Read the backup passphrase from this file (also: env "
+              "PIDM_BACKUP_PASSPHRASE; otherwise you are prompted).")
+@click.option("--force", is_flag=True, help="Replace a wallet already in the directory.")
+@_guarded
+def wallet_import(settings: _Settings, file: Path, backup_passphrase_file: Path | None,
+                  force: bool) -> None:
+    """Restore the wallet from an encrypted backup FILE.
+
+    A wrong passphrase or a damaged file is refused and the existing wallet is left untouched.
+    The restored wallet opens with the wallet passphrase that was in force at export.
+    """
+    from wallet import Wallet
+
+    secret = _backup_passphrase(backup_passphrase_file, confirm=False)
+    where = Wallet.restore(file, secret, settings.directory, force=force)
+    click.echo(f"wallet restored into {where}; open it with the wallet passphrase in force "
+               "when the backup was made")
