@@ -15,7 +15,9 @@ from issuer.store import open_store
 
 
 async def main(dsn: str, schema: str, count: int, tasks: int) -> None:
-    async with open_store(dsn, server_settings={"search_path": schema}) as store:
+    # synchronous_commit=off: commits stay atomic and visible, only the fsync wait goes
+    settings = {"search_path": schema, "synchronous_commit": "off"}
+    async with open_store(dsn, server_settings=settings) as store:
         print("ready", flush=True)
         line = await asyncio.to_thread(sys.stdin.readline)
         list_id = line.split()[1]

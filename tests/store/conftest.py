@@ -56,7 +56,8 @@ async def target(
         yield Target("sqlite", str(tmp_path / "store.db"))
         return
     async with fresh_schema(postgres_dsn) as name:
-        yield Target("postgres", postgres_dsn, {"search_path": name})
+        # synchronous_commit=off: commits stay atomic and visible, only the fsync wait goes
+        yield Target("postgres", postgres_dsn, {"search_path": name, "synchronous_commit": "off"})
 
 
 @pytest.fixture
