@@ -85,20 +85,24 @@ async def start_verifier(
     store: str = "verifier.db",
     clock: FixedClock | None = None,
     extra_config: str = "",
+    replace: Mapping[str, str] | None = None,
     init: bool = True,
     port: int = 0,
     deps: Deps | None = None,
 ) -> RunningVerifier:
-    """Write a config with ``init_verifier`` (trusting ``trust``), append ``extra_config``
-    (TOML) and serve it on a free loopback port."""
+    """Write a config with ``init_verifier`` (trusting ``trust``), apply ``replace`` (text
+    substitutions), append ``extra_config`` (TOML) and serve it on a free loopback port."""
     sock = bound_socket(port)
     port = sock.getsockname()[1]
     if init:
         init_verifier(directory, public_url=f"http://127.0.0.1:{port}", did_method="key",
                       issuers=trust, store=store)
-        if extra_config:
-            with (directory / "verifier.toml").open("a", encoding="utf-8") as handle:
-                handle.write(extra_config)
+        path = directory / "verifier.toml"
+        text = path.read_text(encoding="utf-8")
+        for old, new in (replace or {}).items():
+            assert old in text, old
+            text = text.replace(old, new)
+        path.write_text(text + extra_config, encoding="utf-8")
     config = load_config(directory / "verifier.toml")
     clock = clock or FixedClock(T0)
     deps = deps or Deps(clock=clock)
