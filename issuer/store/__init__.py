@@ -1,8 +1,8 @@
 """Persistence of the issuer service: the Protocols in ``base`` and :func:`open_store`.
 
 ``open_store`` picks the backend from the target: ``postgresql://…`` (or ``postgres://…``)
-selects PostgreSQL, anything else — ``sqlite:///path/issuer.db`` or a plain path — a SQLite
-file, created with its directory on first open.
+selects PostgreSQL, anything else a SQLite file, created with its directory on first open:
+``sqlite:///abs/issuer.db`` (absolute), ``sqlite://rel/issuer.db`` or a plain path.
 """
 
 from __future__ import annotations
