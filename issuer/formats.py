@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from issuer.config import CredentialConfiguration, IssuerConfig
-from issuer.metadata import CRYPTOSUITE, VCDM2_CONTEXT
+from issuer.metadata import CREDENTIAL_CONTEXT, CRYPTOSUITE
 from issuer.proofs import HolderKey
 from issuer.publisher import list_url
 from issuer.status_lists import BITSTRING, TOKEN, Entry
@@ -85,7 +85,7 @@ def ldp_vc(
 ) -> dict[str, Any]:
     """Issue one VCDM 2.0 credential about ``holder``'s DID, signed ``eddsa-rdfc-2022``."""
     doc: dict[str, Any] = {
-        "@context": [VCDM2_CONTEXT],
+        "@context": list(CREDENTIAL_CONTEXT),
         "id": credential_id,
         "type": ["VerifiableCredential", conf.type.ld_type],
         "name": conf.type.display_name,

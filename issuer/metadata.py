@@ -18,6 +18,10 @@ from pidm.keys import JOSE_ALG, PublicKey
 from pidm.oid4vc.vci import PRE_AUTHORIZED_GRANT
 
 VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+#: VCDM 2.0 §5.2: maps the configured claim names and types to ``undefined-term#`` IRIs, so
+#: verifiers need no context beyond the two bundled with every pidm loader.
+UNDEFINED_TERMS_CONTEXT = "https://www.w3.org/ns/credentials/undefined-terms/v2"
+CREDENTIAL_CONTEXT = (VCDM2_CONTEXT, UNDEFINED_TERMS_CONTEXT)
 CRYPTOSUITE = "eddsa-rdfc-2022"
 LOCALE = "en"
 
@@ -62,7 +66,7 @@ def configuration_metadata(conf: CredentialConfiguration, signing_key: PublicKey
         out["vct"] = ctype.vct
     else:
         out["credential_definition"] = {
-            "@context": [VCDM2_CONTEXT],
+            "@context": list(CREDENTIAL_CONTEXT),
             "type": ["VerifiableCredential", ctype.ld_type],
         }
         prefix = ["credentialSubject"]

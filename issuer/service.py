@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -65,6 +65,9 @@ ACTIONS = {
     "reinstate": CredentialStatus.VALID,
 }
 MAX_PAGE = 500
+#: Wrong transaction codes tolerated per offer before it is void (OpenID4VCI §13.6.3).
+MAX_TX_ATTEMPTS = 5
+MAX_TRACKED_OFFERS = 10_000
 VC_API_CONFIGURATION = "vc-api"
 
 
@@ -86,6 +89,7 @@ class IssuerService:
     allocator: StatusAllocator
     publisher: StatusPublisher
     code_key: bytes
+    tx_failures: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -171,7 +175,7 @@ class IssuerService:
         offer = await self.store.find_offer_by_code(code_hash)
         if offer is None or offer.used_at is not None or offer.expires_at <= self.clock.now():
             raise InvalidGrant("the pre-authorized code is unknown, used or expired")
-        _check_tx_code(offer, request.tx_code)
+        await self._check_tx_code(offer, request.tx_code)
         if await self.store.redeem_offer(code_hash) is None:
             raise InvalidGrant("the pre-authorized code was already used")
         access_token = b64url_encode(self.rng(32))
@@ -179,6 +183,27 @@ class IssuerService:
         expires = self.clock.now() + timedelta(seconds=ttl)
         await self.store.save_token(AccessToken(secret_hash(access_token), offer.offer_id, expires))
         return TokenResponse(access_token, "Bearer", ttl).to_json()
+
+    async def _check_tx_code(self, offer: Offer, given: str | None) -> None:
+        """§6.1 / §13.6: the tx_code must match; after MAX_TX_ATTEMPTS wrong ones (counted per
+        process) the offer is void."""
+        if offer.tx_code_hash is None:
+            if given is not None:
+                raise InvalidTokenRequest("this offer has no transaction code; omit 'tx_code'")
+            return
+        if not given:
+            raise InvalidTokenRequest("this offer requires 'tx_code'")
+        if hmac.compare_digest(secret_hash(given), offer.tx_code_hash):
+            self.tx_failures.pop(offer.offer_id, None)
+            return
+        failures = self.tx_failures.pop(offer.offer_id, 0) + 1
+        if failures >= MAX_TX_ATTEMPTS:
+            await self.store.redeem_offer(offer.pre_auth_code_hash)
+            raise InvalidGrant("too many wrong transaction codes; the offer is void")
+        self.tx_failures[offer.offer_id] = failures
+        while len(self.tx_failures) > MAX_TRACKED_OFFERS:
+            self.tx_failures.pop(next(iter(self.tx_failures)))
+        raise InvalidGrant("the transaction code is wrong")
 
     async def nonce(self) -> dict[str, str]:
         """A fresh single-use ``c_nonce``."""
@@ -319,17 +344,6 @@ class IssuerService:
 
     async def status_list(self, family: Family, list_id: str) -> Published:
         return await self.publisher.get(family, list_id)
-
-
-def _check_tx_code(offer: Offer, given: str | None) -> None:
-    if offer.tx_code_hash is None:
-        if given is not None:
-            raise InvalidTokenRequest("this offer has no transaction code; do not send 'tx_code'")
-        return
-    if not given:
-        raise InvalidTokenRequest("this offer requires 'tx_code'")
-    if not hmac.compare_digest(secret_hash(given), offer.tx_code_hash):
-        raise InvalidGrant("the transaction code is wrong")
 
 
 def _query_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

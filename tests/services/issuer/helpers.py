@@ -18,8 +18,13 @@ from issuer.app import Deps, create_app
 from issuer.config import IssuerConfig, load_config
 from issuer.init import init_issuer
 from pidm.clock import FixedClock
+from pidm.did.resolver import DIDResolver, MethodRouter
 from pidm.jose import sign_jwt
 from pidm.keys import KeyPair
+from pidm.net import SafeFetcher
+from pidm.status.check import check_status
+from pidm.status.client import CachedStatusListClient
+from pidm.verification import CheckStatus
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
@@ -164,3 +169,20 @@ async def issue(issuer: RunningIssuer, configuration_id: str, claims: Mapping[st
     status, body, _ = await request_credentials(issuer, access_token, configuration_id, proofs)
     assert status == 200, body
     return [item["credential"] for item in body["credentials"]]
+
+
+def http_resolver(fetcher: SafeFetcher) -> DIDResolver:
+    """Resolve the issuer's did:web over plain http on loopback (tests only)."""
+    return MethodRouter(fetcher, web_scheme="http")
+
+
+async def status_of(
+    issuer: RunningIssuer, credential_status: Any
+) -> tuple[CheckStatus, str | None]:
+    """Fetch the published list over HTTP (fresh client, no cache) and check one credential."""
+    async with SafeFetcher(allow_private=True, allow_http=True) as fetcher:
+        client = CachedStatusListClient(fetcher, http_resolver(fetcher))
+        check = await check_status(
+            credential_status, issuer=issuer.config.did, client=client, now=issuer.clock.now()
+        )
+    return check.status, check.code

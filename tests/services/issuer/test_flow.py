@@ -5,24 +5,24 @@ suspend, reinstate → the published lists show it → a restart keeps it."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from pidm.did.resolver import DIDResolver, MethodRouter
+from pidm.did.key import did_key, did_key_vm_id
+from pidm.integrity.proof import verify_document
 from pidm.keys import KeyPair
 from pidm.net import SafeFetcher
 from pidm.oid4vc.vci import (
     AuthorizationServerMetadata,
     CredentialOffer,
     IssuerMetadata,
+    build_proof_jwt,
     parse_offer_uri,
 )
 from pidm.sdjwt import SdJwt, verify_sd_jwt_vc
-from pidm.status.check import check_status
-from pidm.status.client import CachedStatusListClient
 from pidm.verification import CheckStatus
 from tests.services.issuer.helpers import (
     PRE_AUTH,
     RunningIssuer,
+    http_resolver,
     issue,
     make_offer,
     nonce,
@@ -30,26 +30,11 @@ from tests.services.issuer.helpers import (
     redeem,
     request_credentials,
     start_issuer,
+    status_of,
+    token_for,
 )
 
 CLAIMS = {"member_id": "M-1001", "tier": "gold", "given_name": "Ada", "family_name": "Lovelace"}
-
-
-def http_resolver(fetcher: SafeFetcher) -> DIDResolver:
-    """Resolve the issuer's did:web over plain http on loopback (tests only)."""
-    return MethodRouter(fetcher, web_scheme="http")
-
-
-async def status_of(
-    issuer: RunningIssuer, credential_status: Any
-) -> tuple[CheckStatus, str | None]:
-    """Fetch the published list over HTTP (fresh client, no cache) and check one credential."""
-    async with SafeFetcher(allow_private=True, allow_http=True) as fetcher:
-        client = CachedStatusListClient(fetcher, http_resolver(fetcher))
-        check = await check_status(
-            credential_status, issuer=issuer.config.did, client=client, now=issuer.clock.now()
-        )
-    return check.status, check.code
 
 
 async def test_metadata_documents(issuer: RunningIssuer) -> None:
@@ -180,3 +165,58 @@ async def test_revocations_survive_a_restart(issuer: RunningIssuer) -> None:
     finally:
         await again.session.close()
         await again.stop()
+
+
+async def test_ldp_vc_batch_issuance_verifies_and_uses_bitstring_lists(
+    issuer: RunningIssuer,
+) -> None:
+    keys = [KeyPair.generate(), KeyPair.generate()]
+    credentials = await issue(issuer, "loyalty_membership_ldp_vc", CLAIMS, keys)
+    assert len(credentials) == 2
+    async with SafeFetcher(allow_private=True, allow_http=True) as fetcher:
+        resolver = http_resolver(fetcher)
+        for key, vc in zip(keys, credentials, strict=True):
+            await verify_document(vc, resolver=resolver, now=issuer.clock.now())
+            assert vc["issuer"] == issuer.config.did
+            assert vc["type"] == ["VerifiableCredential", "LoyaltyMembershipCredential"]
+            assert vc["credentialSubject"]["id"] == did_key(key.public)
+            assert vc["credentialSubject"]["tier"] == "gold"
+            assert vc["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+            assert vc["validFrom"] == "2025-06-01T12:00:00Z"
+            assert vc["validUntil"] == "2026-06-01T12:00:00Z"
+            purposes = [e["statusPurpose"] for e in vc["credentialStatus"]]
+            assert purposes == ["revocation", "suspension"]
+    first, second = credentials
+    assert first["credentialStatus"][0]["statusListIndex"] != (
+        second["credentialStatus"][0]["statusListIndex"])
+    assert await status_of(issuer, first["credentialStatus"]) == (CheckStatus.PASSED, None)
+    cid = first["id"]
+    for action, expected in (("suspend", (CheckStatus.FAILED, "CREDENTIAL_SUSPENDED")),
+                             ("reinstate", (CheckStatus.PASSED, None)),
+                             ("revoke", (CheckStatus.FAILED, "CREDENTIAL_REVOKED"))):
+        status, record, _ = await issuer.json(
+            "POST", f"/admin/credentials/{cid}/{action}", admin=True)
+        assert status == 200, record
+        assert await status_of(issuer, first["credentialStatus"]) == expected
+    assert record["status"] == "revoked" and record["status_list"]["list_id"].startswith("rev-")
+    assert await status_of(issuer, second["credentialStatus"]) == (CheckStatus.PASSED, None)
+    url = first["credentialStatus"][0]["statusListCredential"]
+    async with issuer.session.get(url) as r:
+        assert r.headers["Cache-Control"] == f"max-age={issuer.config.status_list_ttl}"
+        published = await r.json(content_type=None)
+    assert published["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert published["credentialSubject"]["ttl"] == issuer.config.status_list_ttl * 1000
+
+
+async def test_kid_bound_ldp_vc(issuer: RunningIssuer) -> None:
+    holder = KeyPair.generate()
+    holder = holder.with_key_id(did_key_vm_id(holder.public))
+    access_token = await token_for(issuer, ["age_over_18_ldp_vc"], {"age_over_18": True})
+    c_nonce = await nonce(issuer)
+    proof = build_proof_jwt(holder, audience=issuer.url, iat=issuer.clock.now(), nonce=c_nonce)
+    status, body, _ = await request_credentials(issuer, access_token, "age_over_18_ldp_vc",
+                                                [proof])
+    assert status == 200, body
+    [item] = body["credentials"]
+    assert item["credential"]["credentialSubject"] == {
+        "id": did_key(holder.public), "age_over_18": True}

@@ -308,3 +308,13 @@ async def test_rejects_used_offer_by_reference(sqlite_issuer: RunningIssuer) -> 
     assert (await redeem(sqlite_issuer, offer))[0] == 200
     async with sqlite_issuer.session.get(reference) as r:
         assert (r.status, (await r.json())["error"]) == (404, "invalid_request")
+
+
+async def test_rejects_tx_code_guessing(sqlite_issuer: RunningIssuer) -> None:
+    created = await make_offer(sqlite_issuer, [SD], CLAIMS, tx_code=True)
+    wrong = [f"{n:06d}" for n in range(10) if f"{n:06d}" != created["tx_code"]][:5]
+    for guess in wrong:
+        status, body = await redeem(sqlite_issuer, created["offer"], guess)
+        assert (status, body["error"]) == (400, "invalid_grant")
+    status, body = await redeem(sqlite_issuer, created["offer"], created["tx_code"])
+    assert (status, body["error"]) == (400, "invalid_grant")  # void after 5 wrong codes
