@@ -74,7 +74,7 @@ def _numeric(payload: dict[str, Any], name: str) -> float | None:
 def check_dates(payload: dict[str, Any], now: datetime, skew: timedelta = DEFAULT_SKEW) -> None:
     """``exp`` not passed, ``nbf`` and ``iat`` not in the future, each with ``skew`` leeway."""
     t, leeway = now.timestamp(), skew.total_seconds()
-    exp, nbf, iat = (_numeric(payload, n) for n in ("exp", "nbf", "iat"))
+    exp, nbf, iat = _numeric(payload, "exp"), _numeric(payload, "nbf"), _numeric(payload, "iat")
     if exp is not None and t > exp + leeway:
         raise CredentialExpired(f"expired at {int(exp)} (now {int(t)})")
     if nbf is not None and t < nbf - leeway:
@@ -110,10 +110,11 @@ def holder_key(payload: dict[str, Any]) -> PublicKey:
     jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
     if not isinstance(jwk, dict):
         raise KbJwtInvalid("the credential has no cnf.jwk holder key")
-    parts = [jwk.get(n) for n in ("kty", "crv", "x", "y")]
+    kty, crv, x, y = jwk.get("kty"), jwk.get("crv"), jwk.get("x"), jwk.get("y")
     try:
-        if all(isinstance(p, str) for p in parts[:3]) and isinstance(parts[3], str | None):
-            return _cached_key(*parts)
+        plain = type(kty) is str and type(crv) is str and type(x) is str
+        if plain and (y is None or type(y) is str):
+            return _cached_key(kty, crv, x, y)
         return PublicKey.from_jwk(jwk)
     except PidmError as exc:
         raise KbJwtInvalid(f"cnf.jwk is not a usable key: {exc.code}: {exc}") from exc
@@ -209,7 +210,9 @@ def _finish(
             "audience", lambda: _check_audience(bound, audience), requires=["holder_binding"]
         )
     result = builder.result()
-    return builder.result(processed.claims if processed is not None and result.valid else None)
+    if processed is None or not result.valid:
+        return result
+    return VerificationResult(result.checks, processed.claims)
 
 
 def verify_sd_jwt(
