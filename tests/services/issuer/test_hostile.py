@@ -318,3 +318,27 @@ async def test_rejects_tx_code_guessing(sqlite_issuer: RunningIssuer) -> None:
         assert (status, body["error"]) == (400, "invalid_grant")
     status, body = await redeem(sqlite_issuer, created["offer"], created["tx_code"])
     assert (status, body["error"]) == (400, "invalid_grant")  # void after 5 wrong codes
+
+
+async def test_rejects_garbage_on_every_endpoint(sqlite_issuer: RunningIssuer) -> None:
+    issuer = sqlite_issuer
+    token = await token_for(issuer, [SD], CLAIMS)
+    posts = ["/token", "/nonce", "/credential", "/admin/offers", "/credentials/issue",
+             "/admin/credentials/x/revoke"]
+    bodies = [b"", b"\xff\xfe\x00", b"[]", b'"x"', b"null", b'{"a":', b"1e999999",
+              b'{"credential": {"@context": 5}}', b"a=b&a=c", b"%zz"]
+    kinds = ["application/json", "application/x-www-form-urlencoded", "text/plain"]
+    for path in posts:
+        for body in bodies:
+            for kind in kinds:
+                headers = {"Content-Type": kind, **issuer.admin}
+                if path == "/credential":
+                    headers["Authorization"] = f"Bearer {token}"
+                async with issuer.session.post(issuer.url + path, data=body,
+                                               headers=headers) as r:
+                    if path == "/nonce":
+                        assert r.status == 200
+                        continue
+                    answer = await r.json(content_type=None)
+                    assert 400 <= r.status < 500, (path, body, kind, answer)
+                    assert answer.get("code") or answer.get("error"), (path, body, kind)
