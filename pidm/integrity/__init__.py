@@ -1,1 +1,20 @@
 """VC Data Integrity 1.0 proofs and the EdDSA cryptosuites (eddsa-rdfc-2022, eddsa-jcs-2022)."""
+
+from __future__ import annotations
+
+from pidm.integrity.canon import Limits, canonicalize_jcs, canonicalize_rdfc
+from pidm.integrity.model import Proof
+from pidm.integrity.proof import add_proof, get_suite, verify_document, verify_proof
+from pidm.integrity.suite import Cryptosuite
+
+__all__ = [
+    "Cryptosuite",
+    "Limits",
+    "Proof",
+    "add_proof",
+    "canonicalize_jcs",
+    "canonicalize_rdfc",
+    "get_suite",
+    "verify_document",
+    "verify_proof",
+]
