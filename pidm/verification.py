@@ -98,31 +98,44 @@ def run_check(name: str, fn: Callable[[], object]) -> Check:
 class ResultBuilder:
     """Collects checks in order; a check whose prerequisite failed is SKIPPED and names it."""
 
+    __slots__ = ("_checks", "_failed")
+
     def __init__(self) -> None:
         self._checks: list[Check] = []
+        self._failed: set[str] = set()
 
     def run(self, name: str, fn: Callable[[], T], *, requires: Iterable[str] = ()) -> T | None:
         """Run a check and return what ``fn`` returned (None if it failed or was skipped)."""
-        blocked = [r for r in requires if not self.passed(r)]
-        if blocked:
-            self._checks.append(
-                Check(name, CheckStatus.SKIPPED, None, f"skipped: {', '.join(blocked)} failed")
-            )
+        if requires:
+            blocked = [r for r in requires if not self.passed(r)]
+            if blocked:
+                self._add(Check(name, CheckStatus.SKIPPED, None,
+                                f"skipped: {', '.join(blocked)} failed"))
+                return None
+        try:
+            value = fn()
+        except PidmError as exc:
+            self._add(Check(name, CheckStatus.FAILED, exc.code, str(exc)))
             return None
-        box: list[T] = []
-        check = run_check(name, lambda: box.append(fn()))
+        self._checks.append(Check(name, CheckStatus.PASSED))
+        return value
+
+    def _add(self, check: Check) -> None:
         self._checks.append(check)
-        return box[0] if box else None
+        if check.status is not CheckStatus.PASSED:
+            self._failed.add(check.name)
 
     def add(self, check: Check) -> None:
-        self._checks.append(check)
+        self._add(check)
 
     def fail(self, name: str, error: PidmError) -> None:
-        self._checks.append(Check(name, CheckStatus.FAILED, error.code, str(error)))
+        self._add(Check(name, CheckStatus.FAILED, error.code, str(error)))
 
     def passed(self, name: str) -> bool:
-        matching = [c for c in self._checks if c.name == name]
-        return bool(matching) and all(c.status is CheckStatus.PASSED for c in matching)
+        """True if check ``name`` ran at least once and never failed or was skipped."""
+        if name in self._failed:
+            return False
+        return any(c.name == name for c in self._checks)
 
     def result(self, claims: dict[str, Any] | None = None) -> VerificationResult:
         return VerificationResult(tuple(self._checks), claims or {})
