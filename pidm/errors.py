@@ -21,7 +21,8 @@ and the HTTP status a service answers with. Released codes never change; every c
     ├── CredentialError         INVALID_CREDENTIAL
     ├── SdJwtError              DISCLOSURE_DUPLICATE, DISCLOSURE_ORPHAN, DISCLOSURE_INVALID,
     │                           KB_JWT_INVALID, SD_ALG_UNSUPPORTED
-    ├── HolderBindingError      NONCE_MISMATCH, NONCE_REPLAYED, AUDIENCE_MISMATCH
+    ├── HolderBindingError      NONCE_MISMATCH, NONCE_REPLAYED, AUDIENCE_MISMATCH,
+    │                           HOLDER_MISMATCH
     ├── ValidityError           CREDENTIAL_EXPIRED, CREDENTIAL_NOT_YET_VALID
     ├── TrustError              ISSUER_NOT_TRUSTED
     ├── StatusError             STATUS_RETRIEVAL_ERROR, STATUS_VERIFICATION_ERROR,
@@ -312,6 +313,13 @@ class AudienceMismatch(HolderBindingError):
     code = "AUDIENCE_MISMATCH"
     check = "audience"
     title = "Audience mismatch"
+
+
+class HolderMismatch(HolderBindingError):
+    """The presentation's signer is not the subject of a credential it presents."""
+
+    code = "HOLDER_MISMATCH"
+    title = "Presenter is not the credential subject"
 
 
 # --- validity period ---------------------------------------------------------------------------
