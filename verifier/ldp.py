@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from pidm.did.model import DIDDocument
-from pidm.errors import CredentialError, HolderBindingError, PidmError, UnrequestedData, shorten
+from pidm.errors import CredentialError, HolderMismatch, PidmError, UnrequestedData, shorten
 from pidm.oid4vc.dcql_eval import CandidateCredential
 from pidm.sdjwt import format_claim_path
 from pidm.verification import Check, CheckStatus, VerificationResult, run_check
@@ -54,22 +54,22 @@ def the_credential(vp: Mapping[str, Any]) -> Mapping[str, Any]:
 def check_holder_binding(vp: Mapping[str, Any], vc: Mapping[str, Any]) -> str:
     """The VP's signer DID must be the credential subject's ``id`` (and the VP ``holder``).
 
-    Returns the holder DID; raises HOLDER_BINDING errors.
+    Returns the holder DID; raises HOLDER_MISMATCH.
     """
     method = _signer(vp)
     if method is None or not method.startswith("did:"):
-        raise HolderBindingError("the presentation proof names no DID verification method")
+        raise HolderMismatch("the presentation proof names no DID verification method")
     holder = method.split("#", 1)[0]
     subjects = vc.get("credentialSubject")
     items = subjects if isinstance(subjects, list) else [subjects]
     ids = [_id(s) for s in items]
     if not ids or any(i != holder for i in ids):
-        raise HolderBindingError(
+        raise HolderMismatch(
             f"credential subject {shorten(ids)} is not the presenter {shorten(holder)}"
         )
     stated = _id(vp.get("holder"))
     if stated is not None and stated != holder:
-        raise HolderBindingError(f"VP holder {shorten(stated)} did not sign the presentation")
+        raise HolderMismatch(f"VP holder {shorten(stated)} did not sign the presentation")
     return holder
 
 

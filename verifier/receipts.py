@@ -7,8 +7,8 @@ A VCDM 2.0 credential issued by the verifier's DID, ``type`` ``["VerifiableCrede
 duration), the reward granted (the ``offer`` shape) and the time. It carries a Data Integrity
 proof (``eddsa-jcs-2022`` or ``eddsa-rdfc-2022``), so the wallet verifies it like any other
 credential. Every term the receipt uses that the VCDM 2.0 context does not define (the type
-and the subject's members) expands through that context's ``@vocab``, so JSON-LD safe mode
-accepts it and RDFC canonicalization signs every member.
+and the subject's members) expands through the ``@vocab`` of the W3C undefined-terms context
+(VCDM 2.0 §5.2), so JSON-LD safe mode accepts it and RDFC canonicalization signs every member.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pidm.keys import Signer
 from pidm.oid4vc.consent import ConsentTerms
 
 VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+UNDEFINED_TERMS_CONTEXT = "https://www.w3.org/ns/credentials/undefined-terms/v2"
 RECEIPT_TYPE = "DataSharingReceipt"
 
 
@@ -76,7 +77,7 @@ def build_receipt(
     if terms.offer is not None:
         subject["reward"] = terms.offer.to_json()
     return {
-        "@context": [VCDM2_CONTEXT],
+        "@context": [VCDM2_CONTEXT, UNDEFINED_TERMS_CONTEXT],
         "id": "urn:uuid:" + str(uuid.UUID(bytes=rng(16), version=4)),
         "type": ["VerifiableCredential", RECEIPT_TYPE],
         "issuer": {"id": issuer, "name": issuer_name},

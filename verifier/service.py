@@ -39,7 +39,7 @@ from verifier import transactions as txs
 from verifier.checks import Expectations, single_result
 from verifier.config import NamedRequest, VerifierConfig
 from verifier.pipeline import Decision, verify_presented, verify_vp_token
-from verifier.policy import TrustPolicy
+from verifier.policy import GENERIC_TYPES, TrustPolicy
 from verifier.presentations import parse_credential, parse_presentation
 from verifier.qr import qr_code
 from verifier.receipts import Received, build_receipt, sign_receipt
@@ -168,8 +168,8 @@ class VerifierService:
     def _receipt(self, tx: Transaction, decision: Decision) -> dict[str, Any]:
         now = self.clock.now()
         received = [
-            Received(i.item.query_id, i.types[0] if i.types else None, i.issuer,
-                     i.holder_thumbprint, i.received)
+            Received(i.item.query_id, next((t for t in i.types if t not in GENERIC_TYPES), None),
+                     i.issuer, i.holder_thumbprint, i.received)
             for i in decision.items
         ]
         unsigned = build_receipt(

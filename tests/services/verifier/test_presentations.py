@@ -239,3 +239,75 @@ async def test_rejects_wrong_credential_type_for_query(
 
 def test_contact_claims_fixture_has_a_postcode() -> None:
     assert CONTACT_CLAIMS["postal_code"] == "SW1A 1AA"
+
+
+async def _verify_receipt(verifier: RunningVerifier, receipt: Mapping[str, Any]) -> None:
+    from pidm.did.resolver import MethodRouter
+    from pidm.vc import verify_credential
+
+    result = await verify_credential(dict(receipt), resolver=MethodRouter(),
+                                     now=verifier.clock.now())
+    assert result.valid, result.errors
+
+
+async def test_accepts_valid_presentation_with_the_right_claims(
+    issuer: RunningIssuer, verifier: RunningVerifier, wallet: Wallet, age: Held, contact: Held
+) -> None:
+    status, answer, tx, request = await run(
+        verifier, wallet, default_token(age, contact, verifier.clock.now()))
+    assert status == 200, answer
+    assert set(answer) == {"receipt"}
+    assert tx["status"] == "done"
+    result = tx["result"]
+    assert result["valid"] is True
+    assert all(c["status"] != "failed" for c in result["checks"])
+    passed = {(c["check"], c.get("message", "").split(":")[0]) for c in result["checks"]
+              if c["status"] == "passed"}
+    for query in ("age", "postcode"):
+        for name in ("signature", "holder_binding", "nonce", "audience", "validity_period",
+                     "status", "issuer_trust"):
+            assert (name, query) in passed, (name, query)
+    assert result["checks"][-1] == {"check": "disclosures", "status": "passed"}
+    assert result["checks"][0]["check"] == "nonce"
+    assert result["claims"]["age"]["age_over_18"] is True
+    assert result["claims"]["postcode"]["postal_code"] == "SW1A 1AA"
+    assert "email" not in result["claims"]["postcode"]
+    assert result["claims"]["age"]["iss"] == issuer.config.did
+    receipt = answer["receipt"]
+    assert tx["result"]["receipt"] == receipt
+    assert receipt["type"] == ["VerifiableCredential", "DataSharingReceipt"]
+    assert receipt["issuer"]["id"] == verifier.config.did
+    assert receipt["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    subject = receipt["credentialSubject"]
+    assert subject["transactionId"] == tx["id"]
+    assert subject["holderKeyThumbprint"] == age.key.public.thumbprint()
+    assert subject["purpose"] == request.terms.purpose
+    assert subject["retention"] == "P30D"
+    assert subject["reward"] == {"kind": "points", "amount": "10", "unit": "points",
+                                 "description": "10 loyalty points"}
+    assert [(r["credentialQuery"], r["claims"], r["holderKeyThumbprint"])
+            for r in subject["claimsReceived"]] == [
+        ("age", ["age_over_18"], age.key.public.thumbprint()),
+        ("postcode", ["postal_code"], contact.key.public.thumbprint())]
+    assert subject["claimsReceived"][1]["credentialType"] == "urn:pidm:vct:contact_profile"
+    await _verify_receipt(verifier, receipt)
+    tampered = dict(receipt, credentialSubject=dict(subject, reward={
+        "kind": "points", "amount": "1000", "unit": "points"}))
+    from pidm.did.resolver import MethodRouter
+    from pidm.vc import verify_credential
+
+    bad = await verify_credential(tampered, resolver=MethodRouter(), now=verifier.clock.now())
+    assert {c.code for c in bad.errors} == {"PROOF_VERIFICATION_ERROR"}
+    code, _, _ = await verifier.call("GET", "/request/" + str(request.state))
+    assert code == 404  # answered: the request object is gone
+
+
+async def test_replayed_presentation_in_a_new_transaction_is_refused(
+    verifier: RunningVerifier, wallet: Wallet, age: Held, contact: Held
+) -> None:
+    status, _, _, first = await run(verifier, wallet,
+                                    default_token(age, contact, verifier.clock.now()))
+    assert status == 200
+    token = default_token(age, contact, verifier.clock.now())(first)
+    status, answer, tx, _ = await run(verifier, wallet, lambda request: token)
+    assert_refused(status, answer, tx, "NONCE_MISMATCH")

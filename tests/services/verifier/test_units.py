@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from pidm.did.key import did_key, did_key_document
-from pidm.errors import HolderBindingError, IssuerNotTrusted, UnrequestedData
+from pidm.errors import HolderMismatch, IssuerNotTrusted, UnrequestedData
 from pidm.keys import KeyPair
 from pidm.oid4vc.consent import ConsentTerms, Offer
 from pidm.oid4vc.request_object import verify_request_object
@@ -81,7 +81,8 @@ def test_receipt_states_what_was_shared() -> None:
     receipt = build_receipt(issuer="did:key:z6Mkv", issuer_name="Shop", transaction_id="tx-1",
                             terms=terms, received=received, now=T0, rng=_rng())
     assert receipt["type"] == ["VerifiableCredential", "DataSharingReceipt"]
-    assert receipt["@context"] == ["https://www.w3.org/ns/credentials/v2"]
+    assert receipt["@context"] == ["https://www.w3.org/ns/credentials/v2",
+                                  "https://www.w3.org/ns/credentials/undefined-terms/v2"]
     assert receipt["issuer"] == {"id": "did:key:z6Mkv", "name": "Shop"}
     assert receipt["validFrom"] == "2025-06-01T12:00:00Z"
     assert receipt["id"].startswith("urn:uuid:")
@@ -125,10 +126,10 @@ def test_holder_binding_of_a_data_integrity_vp() -> None:
     vp = _vp(holder, holder)
     assert check_holder_binding(vp, the_credential(vp)) == holder
     other = _vp(holder, "did:web:someone.example")
-    with pytest.raises(HolderBindingError):
+    with pytest.raises(HolderMismatch):
         check_holder_binding(other, the_credential(other))
     lying = dict(vp, holder="did:web:someone.example")
-    with pytest.raises(HolderBindingError):
+    with pytest.raises(HolderMismatch):
         check_holder_binding(lying, the_credential(lying))
     with pytest.raises(UnrequestedData):
         the_credential(_vp(holder, holder, count=2))

@@ -1,0 +1,77 @@
+"""Scale-out: two verifier replicas — separate applications, each with its own connection pool
+— on one PostgreSQL. A transaction started on one is served, answered and verified on the
+other; the first replica then reports the result, and a replay to either is refused. A missing
+PostgreSQL server makes this fail, never skip."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.services.issuer.helpers import RunningIssuer
+from tests.services.verifier.conftest import Held
+from tests.services.verifier.helpers import RunningVerifier, Wallet, start_verifier
+from tests.services.verifier.test_presentations import default_token
+
+
+@pytest.fixture
+async def pg_store(postgres_dsn: str) -> AsyncIterator[str]:
+    """A DSN whose search_path is a fresh schema, dropped afterwards."""
+    schema = f"verifier_{secrets.token_hex(6)}"
+    conn = await asyncpg.connect(postgres_dsn, timeout=10)
+    try:
+        await conn.execute(f"CREATE SCHEMA {schema}")
+        sep = "&" if "?" in postgres_dsn else "?"
+        yield f"{postgres_dsn}{sep}search_path={schema}"
+    finally:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await conn.close()
+
+
+@pytest.fixture
+async def replicas(tmp_path: Path, issuer: RunningIssuer, pg_store: str
+                   ) -> AsyncIterator[tuple[RunningVerifier, RunningVerifier]]:
+    folder = tmp_path / "verifier"
+    first = await start_verifier(folder, trust=[issuer.config.did], store=pg_store)
+    second = await start_verifier(folder, trust=[], init=False)
+    try:
+        yield first, second
+    finally:
+        await second.stop()
+        await first.stop()
+
+
+def _on(replica: RunningVerifier, url: str, origin: str) -> str:
+    return url.replace(origin, f"http://127.0.0.1:{replica.port}")
+
+
+async def test_response_posted_to_the_other_replica_verifies(
+    replicas: tuple[RunningVerifier, RunningVerifier], wallet: Wallet, age: Held, contact: Held
+) -> None:
+    first, second = replicas
+    assert first.config.store_dsn == second.config.store_dsn
+    assert first.config.store_dsn.startswith("postgresql://")
+    tx = await first.start()
+    origin = first.url
+    uri = tx["authorization_request"].replace("%3A" + str(first.port), "%3A" + str(second.port))
+    request = await wallet.fetch_request(uri, now=second.clock.now())
+    assert request.response_uri == origin + "/response"
+    token = default_token(age, contact, second.clock.now())(request)
+    from dataclasses import replace
+
+    on_second = replace(request, response_uri=_on(second, request.response_uri, origin))
+    status, answer = await wallet.post(on_second, token)
+    assert status == 200, answer
+    assert answer["receipt"]["credentialSubject"]["transactionId"] == tx["id"]
+    done = await first.transaction(tx["id"])
+    assert done["status"] == "done" and done["result"]["valid"] is True
+    assert done["result"]["claims"]["postcode"]["postal_code"] == "SW1A 1AA"
+    for replica in (first, second):
+        replayed = replace(request, response_uri=_on(replica, request.response_uri, origin))
+        status, answer = await wallet.post(replayed, token)
+        assert status == 400
+        assert answer["error_description"].startswith("NONCE_REPLAYED")
