@@ -16,6 +16,45 @@ from aiohttp import web
 from pidm.clock import Clock
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+AGE = {"age_over_18": True}
+CONTACT = {"postal_code": "1011", "given_name": "Ann", "email": "ann@example.com"}
+CLAIMS = {**AGE, **CONTACT}
+EXTRA_REQUESTS = '''
+[requests.newsletter]
+purpose = "Send you our monthly newsletter."
+retention = "P90D"
+offer = { kind = "money", amount = "1.50", unit = "EUR", description = "A 1.50 EUR voucher" }
+
+[[requests.newsletter.dcql_query.credentials]]
+id = "contact"
+format = "dc+sd-jwt"
+meta = { vct_values = ["urn:pidm:vct:contact_profile"] }
+claims = [{ id = "email", path = ["email"] }, { id = "name", path = ["given_name"] }]
+claim_sets = [["email", "name"], ["email"]]
+
+[[requests.newsletter.dcql_query.credentials]]
+id = "age"
+format = "dc+sd-jwt"
+meta = { vct_values = ["urn:pidm:vct:age_over_18"] }
+claims = [{ path = ["age_over_18"] }]
+
+[[requests.newsletter.dcql_query.credential_sets]]
+options = [["contact"]]
+
+[[requests.newsletter.dcql_query.credential_sets]]
+options = [["age"]]
+required = false
+
+[requests.age_ldp]
+purpose = "Check that you are over 18."
+retention = "P1D"
+
+[[requests.age_ldp.dcql_query.credentials]]
+id = "age"
+format = "ldp_vc"
+meta = { type_values = [["AgeOver18Credential"]] }
+claims = [{ path = ["credentialSubject", "age_over_18"], values = [true] }]
+'''
 
 
 def _socket() -> socket.socket:

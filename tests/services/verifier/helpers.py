@@ -89,13 +89,14 @@ async def start_verifier(
     init: bool = True,
     port: int = 0,
     deps: Deps | None = None,
+    did_method: str = "key",
 ) -> RunningVerifier:
     """Write a config with ``init_verifier`` (trusting ``trust``), apply ``replace`` (text
     substitutions), append ``extra_config`` (TOML) and serve it on a free loopback port."""
     sock = bound_socket(port)
     port = sock.getsockname()[1]
     if init:
-        init_verifier(directory, public_url=f"http://127.0.0.1:{port}", did_method="key",
+        init_verifier(directory, public_url=f"http://127.0.0.1:{port}", did_method=did_method,
                       issuers=trust, store=store)
         path = directory / "verifier.toml"
         text = path.read_text(encoding="utf-8")

@@ -311,3 +311,32 @@ async def test_replayed_presentation_in_a_new_transaction_is_refused(
     token = default_token(age, contact, verifier.clock.now())(first)
     status, answer, tx, _ = await run(verifier, wallet, lambda request: token)
     assert_refused(status, answer, tx, "NONCE_MISMATCH")
+
+
+async def test_did_web_verifier_publishes_its_document(
+    tmp_path: Any, issuer: RunningIssuer, age: Held, contact: Held
+) -> None:
+    import aiohttp
+
+    from pidm.did.resolver import MethodRouter
+    from pidm.net import SafeFetcher
+    from tests.services.verifier.helpers import start_verifier
+
+    verifier = await start_verifier(tmp_path / "web-verifier", trust=[issuer.config.did],
+                                    did_method="web")
+    try:
+        assert verifier.config.did == f"did:web:127.0.0.1%3A{verifier.port}"
+        status, doc, headers = await verifier.call("GET", "/.well-known/did.json")
+        assert status == 200 and headers["Content-Type"].startswith("application/did+json")
+        assert doc["id"] == verifier.config.did
+        assert doc["assertionMethod"] == [verifier.config.did + "#key-1"]
+        async with SafeFetcher(allow_private=True, allow_http=True) as fetcher, \
+                aiohttp.ClientSession() as session:
+            wallet = Wallet(session, MethodRouter(fetcher, web_scheme="http"))
+            status, answer, tx, _ = await run(
+                verifier, wallet, default_token(age, contact, verifier.clock.now()))
+        assert status == 200, answer
+        assert tx["result"]["valid"] is True
+        assert answer["receipt"]["proof"]["verificationMethod"] == verifier.config.did + "#key-1"
+    finally:
+        await verifier.stop()

@@ -1,0 +1,216 @@
+"""``pidm wallet`` through click's CliRunner against real services on 127.0.0.1 (the CLI runs
+in a worker thread with its own event loop while the services answer on the test's loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from pidm.cli import main
+from pidm.clock import SystemClock
+from tests.wallet.services import (
+    AGE,
+    CLAIMS,
+    CONTACT,
+    EXTRA_REQUESTS,
+    Service,
+    offer,
+    start_issuer,
+    start_verifier,
+    transaction,
+)
+
+PASS = "cli passphrase"
+
+
+@pytest.fixture
+async def issuer(tmp_path: Path) -> AsyncIterator[Service]:
+    service = await start_issuer(tmp_path / "issuer", SystemClock())
+    yield service
+    await service.stop()
+
+
+@pytest.fixture
+async def verifier(tmp_path: Path, issuer: Service) -> AsyncIterator[Service]:
+    service = await start_verifier(tmp_path / "verifier", SystemClock(), [issuer.did],
+                                   EXTRA_REQUESTS)
+    yield service
+    await service.stop()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"PIDM_WALLET": str(tmp_path / "wallet"), "PIDM_WALLET_PASSPHRASE": PASS,
+            "PIDM_WALLET_ALLOW_PRIVATE": "1", "PIDM_WALLET_ALLOW_HTTP": "1", "COLUMNS": "200"}
+
+
+async def _cli(env: dict[str, str], *args: str, input: str | None = None) -> Result:
+    runner = CliRunner()
+    return await asyncio.to_thread(
+        runner.invoke, main, ["wallet", *args], env=env, input=input, catch_exceptions=False
+    )
+
+
+async def _json(env: dict[str, str], *args: str) -> Any:
+    result = await _cli(env, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+async def _init_and_stock(env: dict[str, str], issuer: Service) -> None:
+    result = await _cli(env, "init", "--kdf", "minimum")
+    assert result.exit_code == 0, result.output
+    made = await offer(issuer, ["age_over_18_sd_jwt", "contact_profile_sd_jwt"], CLAIMS,
+                       tx_code=True)
+    received = await _json(env, "receive", made["offer_uri"], "--tx-code", made["tx_code"])
+    assert [g["name"] for g in received] == ["Age over 18", "Contact profile"]
+
+
+async def test_init_receive_list_show_delete(env: dict[str, str], issuer: Service) -> None:
+    await _init_and_stock(env, issuer)
+    again = await _cli(env, "init", "--kdf", "minimum")
+    assert again.exit_code == 2 and "CONFLICT" in again.output
+    listed = await _json(env, "list")
+    assert [(g["name"], g["copies"], g["unused_copies"]) for g in listed] == [
+        ("Age over 18", 3, 3), ("Contact profile", 3, 3)]
+    contact = listed[1]
+    shown = await _json(env, "show", contact["id"][:6])
+    assert shown["claims"] == CONTACT and shown["issuer"] == issuer.did
+    table = await _cli(env, "show", contact["id"])
+    assert table.exit_code == 0
+    assert "Postal code" in table.stdout and "1011" in table.stdout
+    text = await _cli(env, "list")
+    assert "Contact profile" in text.stdout and "3/3" in text.stdout
+    deleted = await _cli(env, "delete", contact["id"], "--yes")
+    assert deleted.exit_code == 0
+    assert [g["name"] for g in await _json(env, "list")] == ["Age over 18"]
+    missing = await _cli(env, "show", contact["id"])
+    assert missing.exit_code == 2 and "NOT_FOUND" in missing.output
+
+
+async def test_receive_asks_for_the_tx_code(env: dict[str, str], issuer: Service) -> None:
+    assert (await _cli(env, "init", "--kdf", "minimum")).exit_code == 0
+    made = await offer(issuer, ["age_over_18_sd_jwt"], AGE, tx_code=True)
+    result = await _cli(env, "receive", made["offer_uri"], "--copies", "1",
+                        input=made["tx_code"] + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Transaction code" in result.output and "Age over 18" in result.stdout
+    made = await offer(issuer, ["age_over_18_sd_jwt"], AGE, tx_code=True)
+    wrong = await _cli(env, "receive", made["offer_uri"], "--tx-code", "x")
+    assert wrong.exit_code == 2 and "INVALID_GRANT" in wrong.output
+
+
+async def test_present_yes_then_history_and_rewards(
+    env: dict[str, str], issuer: Service, verifier: Service
+) -> None:
+    await _init_and_stock(env, issuer)
+    tx = await transaction(verifier)
+    result = await _cli(env, "present", tx["authorization_request"], "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    assert outcome["outcome"] == "shared" and outcome["receipt"]["status"] == "verified"
+    assert outcome["entry"]["claim_names"] == ["age_over_18", "postal_code"]
+    assert "Data request" in result.stderr and "pidm verifier" in result.stderr
+    history = await _json(env, "history")
+    assert [(h["outcome"], h["receipt"], h["verifier_did"]) for h in history] == [
+        ("shared", "verified", verifier.did)]
+    rewards = await _json(env, "rewards")
+    assert rewards == [{"verifier_did": verifier.did, "verifier_name": "pidm verifier",
+                        "kind": "points", "unit": "points", "amount": "10"}]
+    table = await _cli(env, "history")
+    assert "Confirm you are over 18" in table.stdout and "verified" in table.stdout
+
+
+async def test_present_with_optional_claims(
+    env: dict[str, str], issuer: Service, verifier: Service
+) -> None:
+    await _init_and_stock(env, issuer)
+    tx = await transaction(verifier, "newsletter")
+    result = await _cli(env, "present", tx["authorization_request"], "--yes",
+                        "--claims", "given_name", "--json")
+    assert result.exit_code == 0, result.output
+    entry = json.loads(result.stdout)["entry"]
+    assert entry["claim_names"] == ["email", "given_name"]
+    assert entry["granted"] == {"kind": "money", "amount": "1.50", "unit": "EUR",
+                                "description": "A 1.50 EUR voucher"}
+    bad = await _cli(env, "present", (await transaction(verifier, "newsletter"))[
+        "authorization_request"], "--yes", "--claims", "family_name")
+    assert bad.exit_code == 2 and "MALFORMED_VALUE_ERROR" in bad.output
+
+
+async def test_present_interactive_and_decline(
+    env: dict[str, str], issuer: Service, verifier: Service
+) -> None:
+    await _init_and_stock(env, issuer)
+    tx = await transaction(verifier)
+    result = await _cli(env, "present", tx["authorization_request"], input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "Share the required claims" in result.output
+    assert "Shared with pidm verifier; receipt verified, reward 10 points." in result.output
+    tx = await transaction(verifier)
+    declined = await _cli(env, "present", tx["authorization_request"], "--decline")
+    assert declined.exit_code == 0
+    assert "Declined" in declined.output
+    tx = await transaction(verifier)
+    said_no = await _cli(env, "present", tx["authorization_request"], input="n\n")
+    assert said_no.exit_code == 0 and "Declined" in said_no.output
+    outcomes = [h["outcome"] for h in await _json(env, "history")]
+    assert outcomes == ["shared", "declined", "declined"]
+
+
+async def test_present_refuses_a_forged_request(
+    env: dict[str, str], issuer: Service, verifier: Service
+) -> None:
+    await _init_and_stock(env, issuer)
+    tx = await transaction(verifier)
+    uri = tx["authorization_request"].replace("decentralized_identifier%3Adid%3Aweb",
+                                              "decentralized_identifier%3Adid%3Aweb%3Aevil", 1)
+    result = await _cli(env, "present", uri, "--yes")
+    assert result.exit_code == 2
+    assert "error: INVALID_REQUEST_OBJECT" in result.output
+    assert await _json(env, "history") == []
+
+
+async def test_wrong_passphrase(env: dict[str, str], tmp_path: Path) -> None:
+    assert (await _cli(env, "init", "--kdf", "minimum")).exit_code == 0
+    secret = tmp_path / "pass.txt"
+    secret.write_text("wrong\n")
+    result = await _cli(env, "--passphrase-file", str(secret), "list")
+    assert result.exit_code == 2 and "error: WRONG_PASSPHRASE" in result.output
+    result = await _cli({**env, "PIDM_WALLET": str(tmp_path / "none")}, "list")
+    assert result.exit_code == 2 and "error: WALLET_NOT_FOUND" in result.output
+
+
+async def test_export_and_import(env: dict[str, str], issuer: Service, tmp_path: Path) -> None:
+    await _init_and_stock(env, issuer)
+    backup = tmp_path / "wallet.pidm-backup"
+    secret = tmp_path / "backup-pass.txt"
+    secret.write_text("backup passphrase\n")
+    exported = await _cli(env, "export", str(backup), "--backup-passphrase-file", str(secret))
+    assert exported.exit_code == 0, exported.output
+    assert "current wallet passphrase" in exported.output
+    moved = {**env, "PIDM_WALLET": str(tmp_path / "moved"),
+             "PIDM_BACKUP_PASSPHRASE": "backup passphrase"}
+    imported = await _cli(moved, "import", str(backup))
+    assert imported.exit_code == 0, imported.output
+    assert await _json(moved, "list") == await _json(env, "list")
+    damaged = bytearray(backup.read_bytes())
+    damaged[-5] ^= 0xFF
+    (tmp_path / "damaged").write_bytes(bytes(damaged))
+    before = await _json(moved, "list")
+    refused = await _cli(moved, "import", str(tmp_path / "damaged"), "--force")
+    assert refused.exit_code == 2 and "error: WRONG_PASSPHRASE" in refused.output
+    wrong = await _cli({**moved, "PIDM_BACKUP_PASSPHRASE": "nope"}, "import", str(backup),
+                       "--force")
+    assert wrong.exit_code == 2 and "error: WRONG_PASSPHRASE" in wrong.output
+    assert await _json(moved, "list") == before
+    conflict = await _cli(moved, "import", str(backup))
+    assert conflict.exit_code == 2 and "error: CONFLICT" in conflict.output
+    help_text = await _cli(env, "import", "--help")
+    assert "wallet passphrase that was in force at export" in " ".join(help_text.output.split())
