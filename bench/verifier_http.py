@@ -60,14 +60,14 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class Issuer:
-    """A did:key issuer with one in-memory status list."""
+    """A did:key issuer with one in-memory status list of ``entries`` entries."""
 
-    def __init__(self) -> None:
+    def __init__(self, entries: int) -> None:
         key = KeyPair.generate()
         self.key = key.with_key_id(did_key_vm_id(key.public))
         self.did = did_key(key.public)
         now = int(time.time())
-        claims = status_list_token_claims(uri=LIST_URL, status_list=new_token_list(1024),
+        claims = status_list_token_claims(uri=LIST_URL, status_list=new_token_list(entries),
                                           iat=now, exp=now + 86_400, iss=self.did)
         token = sign_status_list_token(claims, self.key).encode()
         self.fetcher = DictFetcher({LIST_URL: Fetched(LIST_URL, token, "", 3600)})
@@ -207,7 +207,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--postgres", metavar="DSN", help="use this PostgreSQL store")
     args = parser.parse_args()
-    issuer = Issuer()
+    if args.count < 1 or args.concurrency < 1:
+        parser.error("--count and --concurrency must be positive")
+    issuer = Issuer(entries=max(1024, -(-args.count // 8) * 8))  # one entry per wallet
     with tempfile.TemporaryDirectory() as tmp:
         init_verifier(tmp, public_url=f"http://127.0.0.1:{free_port()}", did_method="key",
                       issuers=[issuer.did], store=args.postgres or "verifier.db")
