@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from pidm.errors import InvalidAuthorizationResponse, ParsingError, PidmError, Unauthorized
+from pidm.errors import InvalidAuthorizationResponse, ParsingError, Unauthorized
 from pidm.jose import json_loads
 from pidm.verification import VerificationResult
 from verifier.context import CONFIG_KEY, SERVICE_KEY
@@ -34,11 +34,7 @@ async def read_json(request: web.Request) -> Any:
     """
     if request.content_type != "application/json":
         raise ParsingError(f"media type must be application/json, got {request.content_type!r}")
-    data = await request.read()
-    try:
-        return json_loads(data, what="request body")
-    except PidmError as exc:
-        raise ParsingError(f"request body is not valid JSON: {exc}") from exc
+    return json_loads(await request.read(), what="request body")
 
 
 def require_admin(request: web.Request) -> None:

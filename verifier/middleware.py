@@ -39,7 +39,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return render(_http_error(exc), status=exc.status)
+        answer = render(_http_error(exc), status=exc.status)
+        if "Allow" in exc.headers:  # 405 names the methods the route takes (RFC 9110 §15.5.6)
+            answer.headers["Allow"] = exc.headers["Allow"]
+        return answer
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return web.json_response(

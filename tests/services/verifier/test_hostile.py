@@ -183,3 +183,34 @@ async def test_qr_codes(verifier: RunningVerifier) -> None:
 async def test_health(verifier: RunningVerifier) -> None:
     status, body, _ = await verifier.call("GET", "/health")
     assert (status, body) == (200, {"status": "ok"})
+
+
+async def test_rejects_wrong_method_with_a_code_and_allow(verifier: RunningVerifier) -> None:
+    status, body, headers = await verifier.call("GET", "/response")
+    assert (status, body["code"]) == (405, "MALFORMED_VALUE_ERROR")
+    assert headers["Allow"] == "POST"
+    status, body, headers = await verifier.call("DELETE", "/admin/transactions", admin=True)
+    assert (status, body["code"]) == (405, "MALFORMED_VALUE_ERROR")
+    assert headers["Allow"] == "POST"
+
+
+async def test_rejects_json_nested_too_deeply(verifier: RunningVerifier) -> None:
+    deep = b'{"verifiablePresentation": ' + b"[" * 100 + b"]" * 100 + b"}"
+    deeper = b'{"request": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for path, body in (("/presentations/verify", deep), ("/admin/transactions", deeper)):
+        status, answer, _ = await verifier.call(
+            "POST", path, admin=True, data=body, headers={"Content-Type": "application/json"})
+        assert (status, answer["code"]) == (400, "PARSING_ERROR"), path
+        assert answer["detail"].count("not valid JSON") <= 1, answer["detail"]
+    status, answer, _ = await verifier.call(
+        "POST", "/presentations/verify", admin=True, data=deep,
+        headers={"Content-Type": "application/json"})
+    assert "nested deeper than 64" in answer["detail"]
+
+
+async def test_rejects_malformed_forms(verifier: RunningVerifier) -> None:
+    many = "&".join(f"k{i}=v" for i in range(5000))
+    for body in (many, "garbage", "vp_token=%FF%FE&state=x", "=&="):
+        status, answer = await _post_form(verifier, body)
+        assert status == 400, body
+        assert answer["error_description"].startswith("INVALID_AUTHORIZATION_RESPONSE"), body
