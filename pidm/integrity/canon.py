@@ -17,6 +17,7 @@ things are replaced:
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -250,9 +251,57 @@ def canonicalize_rdfc(document: Mapping[str, Any], *, loader: DocumentLoader | N
     return rdfc10(dataset, limits=limits, hash_name=hash_name)
 
 
+_JCS_SAFE_INT = 2**53 - 1
+_JCS_MAX_VALUES = 1_000_000
+
+
+def _plain_json(value: Any) -> bool:
+    """True when ``json.dumps(sort_keys=True)`` writes ``value`` exactly as RFC 8785 does: only
+    dicts, lists, strings, ``None``, bools and integers within ±(2**53 - 1) (no floats, whose
+    ECMAScript form differs from Python's), and no key holding a character beyond U+FFFF (code
+    point order is UTF-16 order only within the BMP). Both escape strings the same way: quote,
+    backslash and the short forms of BS, HT, LF, FF, CR; other controls as lowercase
+    ``u00xx`` escapes; nothing else."""
+    stack = [value]
+    seen = 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > _JCS_MAX_VALUES:  # also stops on a cyclic structure
+            return False
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if -_JCS_SAFE_INT <= item <= _JCS_SAFE_INT:
+                continue
+            return False
+        if kind is dict:
+            for key in item:
+                if type(key) is not str or (not key.isascii() and max(key) > "\uffff"):
+                    return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        else:
+            return False
+    return True
+
+
 def canonicalize_jcs(value: Any) -> bytes:
     """RFC 8785 canonical JSON bytes. Raises MALFORMED_VALUE_ERROR for values JSON cannot carry
-    exactly (NaN, infinities, integers beyond IEEE 754 doubles, non-string keys)."""
+    exactly (NaN, infinities, integers beyond IEEE 754 doubles, non-string keys).
+
+    Plain JSON (see :func:`_plain_json`) goes through the C ``json`` encoder, byte-identical to
+    RFC 8785 for such values; everything else (floats, lone surrogates, odd types) through
+    ``rfc8785``.
+    """
+    if _plain_json(value):
+        try:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                              allow_nan=False).encode("utf-8")
+        except (UnicodeEncodeError, ValueError, RecursionError):
+            pass  # lone surrogates, too deep: let rfc8785 refuse it with its own message
     try:
         return bytes(rfc8785.dumps(value))
     except (rfc8785.CanonicalizationError, TypeError, ValueError, RecursionError) as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
+import rfc8785
 from pyld.nquads import serialize_nquad
 
 from pidm.errors import CanonicalizationLimit, DataLossDetected, MalformedValueError
@@ -130,3 +132,62 @@ def test_jcs_sorts_keys_and_normalizes_numbers() -> None:
 def test_jcs_refuses_values_json_cannot_carry(value: Any) -> None:
     with pytest.raises(MalformedValueError):
         canonicalize_jcs({"v": value})
+
+
+# --- JCS fast path (C json encoder) against the rfc8785 reference ------------------------------
+_CHARS = ["a", "Z", "0", " ", '"', "\\", "/", "\b", "\t", "\n", "\f", "\r", "\x00", "\x1f",
+          "\x7f", "é", "\u2028", "\ue000", "\ufffd", "\U0001f600", "\U00010000", "€"]
+
+
+def _random_json(rng: random.Random, depth: int = 0) -> Any:
+    kind = rng.randrange(8 if depth < 4 else 5)
+    if kind == 0:
+        return rng.choice([None, True, False])
+    if kind == 1:
+        return rng.choice([0, -1, 1, 2**53 - 1, -(2**53 - 1), rng.randrange(-10**9, 10**9)])
+    if kind in (2, 3, 4):
+        return "".join(rng.choice(_CHARS) for _ in range(rng.randrange(6)))
+    if kind == 5:
+        return [_random_json(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {"".join(rng.choice(_CHARS) for _ in range(rng.randrange(4))):
+            _random_json(rng, depth + 1) for _ in range(rng.randrange(5))}
+
+
+def test_jcs_matches_rfc8785_on_random_json() -> None:
+    rng = random.Random(8785)
+    for _ in range(2000):
+        value = _random_json(rng)
+        assert canonicalize_jcs(value) == rfc8785.dumps(value), value
+
+
+def test_jcs_orders_keys_by_utf16_code_units() -> None:
+    # U+1F600 is the surrogate pair D83D DE00, which sorts before U+E000 in UTF-16 but after
+    # it by code point.
+    value = {"\ue000": 1, "\U0001f600": 2, "a": 3}
+    assert canonicalize_jcs(value) == '{"a":3,"\U0001f600":2,"\ue000":1}'.encode()
+    assert canonicalize_jcs(value) == rfc8785.dumps(value)
+
+
+def test_jcs_escapes_controls_like_rfc8785() -> None:
+    assert canonicalize_jcs({"k": "\x00\x08\t\n\x0b\x0c\r\x1f\"\\\x7f"}) == (
+        b'{"k":"\\u0000\\b\\t\\n\\u000b\\f\\r\\u001f\\"\\\\\x7f"}')
+
+
+@pytest.mark.parametrize("value", [2**53, -(2**53), "\ud800", {"\udc00": 1}, (1, 2)])
+def test_jcs_fast_path_falls_back_to_rfc8785_rules(value: Any) -> None:
+    try:
+        expected: bytes | None = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        expected = None
+    if expected is None:
+        with pytest.raises(MalformedValueError):
+            canonicalize_jcs({"v": value})
+    else:
+        assert canonicalize_jcs(value) == expected
+
+
+def test_jcs_refuses_a_cyclic_value() -> None:
+    cyclic: dict[str, Any] = {}
+    cyclic["self"] = cyclic
+    with pytest.raises(MalformedValueError):
+        canonicalize_jcs(cyclic)
