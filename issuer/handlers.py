@@ -6,6 +6,8 @@ Errors propagate to :mod:`issuer.middleware`, which renders them for the route's
 from __future__ import annotations
 
 import hmac
+import json
+import re
 from typing import Any
 
 from aiohttp import web
@@ -39,9 +41,25 @@ async def read_json(request: web.Request, error: type[PidmError]) -> Any:
         raise error(f"media type must be application/json, got {request.content_type!r}")
     data = await request.read()
     try:
-        return json_loads(data, what="request body")
+        value = json_loads(data, what="request body")
     except PidmError as exc:
-        raise error(f"request body is not valid JSON: {exc}") from exc
+        raise error(exc.message) from exc
+    if _SURROGATE_ESCAPE.search(data) and not _encodable(value):
+        raise error("request body holds a lone surrogate (\\ud800-\\udfff), which is not text")
+    return value
+
+
+#: A ``\uD800``-``\uDFFF`` escape: the only way a JSON text can smuggle in a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _encodable(value: Any) -> bool:
+    """False when ``value`` holds a lone surrogate (a pair escaped as two is fine)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def require_admin(request: web.Request) -> None:

@@ -98,16 +98,30 @@ def _check_value(name: str, value: Any, depth: int) -> None:
     if isinstance(value, str):
         if len(value) > MAX_CLAIM_TEXT:
             raise MalformedValueError(f"claim {shorten(name)} is longer than {MAX_CLAIM_TEXT}")
+        if not plain_text(value):
+            raise MalformedValueError(f"claim {shorten(name)} holds NUL or a lone surrogate")
     elif isinstance(value, list):
         for item in value:
             _check_value(name, item, depth + 1)
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            if not isinstance(key, str) or not key or key.startswith(("@", "_sd")):
+            if (not isinstance(key, str) or not key or key.startswith(("@", "_sd"))
+                    or not plain_text(key)):
                 raise MalformedValueError(f"claim {shorten(name)} has a bad member {shorten(key)}")
             _check_value(name, item, depth + 1)
     elif value is None or not isinstance(value, bool | int | float):
         raise MalformedValueError(f"claim {shorten(name)} must be JSON data, not null")
+
+
+def plain_text(text: str) -> bool:
+    """False for text no credential format or database can carry: NUL, lone surrogates."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def offer_code_key(signing_key: KeyPair) -> bytes:

@@ -9,6 +9,7 @@ OpenID4VCI 1.0 pre-authorized code flow: offer (§4) → token (§6) → nonce (
 from __future__ import annotations
 
 import hmac
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ MAX_PAGE = 500
 MAX_TX_ATTEMPTS = 5
 MAX_TRACKED_OFFERS = 10_000
 VC_API_CONFIGURATION = "vc-api"
+#: What this issuer's nonces, offer ids and key thumbprints look like (base64url).
+_B64URL = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 def new_credential_id(rng: Rng) -> str:
@@ -162,7 +165,7 @@ class IssuerService:
 
     async def get_offer(self, offer_id: str) -> dict[str, Any]:
         """The Credential Offer behind a ``credential_offer_uri`` (NOT_FOUND once used/expired)."""
-        offer = await self.store.get_offer(offer_id)
+        offer = await self.store.get_offer(offer_id) if _B64URL.fullmatch(offer_id) else None
         if offer is None or offer.used_at is not None or offer.expires_at <= self.clock.now():
             raise NotFound("no such credential offer, or it was used or has expired")
         code = offers.pre_authorized_code(self.code_key, offer_id)
@@ -222,7 +225,7 @@ class IssuerService:
         conf, proofs = self._parse_request(body, offer)
         holders = await self._verify_proofs(proofs)
         for nonce in dict.fromkeys(h.nonce for h in holders):
-            if not await self.store.consume_nonce(nonce):
+            if not _B64URL.fullmatch(nonce) or not await self.store.consume_nonce(nonce):
                 raise InvalidNonce("c_nonce is unknown, expired or already used; fetch a new one")
         issued = [await self._issue(conf, offer.subject, holder) for holder in holders]
         return CredentialResponse(tuple(issued)).to_json()
@@ -284,8 +287,11 @@ class IssuerService:
         status = query.get("status")
         if status is not None and status not in {s.value for s in CredentialStatus}:
             raise MalformedValueError(f"'status' must be valid, suspended or revoked: {status!r}")
+        holder = query.get("holder")
+        if holder is not None and not _B64URL.fullmatch(holder):
+            raise MalformedValueError(f"'holder' must be a JWK thumbprint: {shorten(holder)}")
         records = await self.store.list_credentials(
-            holder_thumbprint=query.get("holder"),
+            holder_thumbprint=holder,
             status=CredentialStatus(status) if status else None,
             limit=limit,
             offset=offset,
@@ -299,7 +305,8 @@ class IssuerService:
 
     async def change_status(self, credential_id: str, action: str) -> dict[str, Any]:
         """Revoke, suspend or reinstate; republish the changed lists; return the record."""
-        record = await self.store.get_credential(credential_id)
+        known = offers.plain_text(credential_id)
+        record = await self.store.get_credential(credential_id) if known else None
         if record is None:
             raise NotFound(f"no credential {shorten(credential_id)}")
         updated, changed = await change_status(self.store, record, ACTIONS[action])
@@ -350,6 +357,6 @@ def _query_int(query: Mapping[str, str], name: str, default: int, low: int, high
     raw = query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not low <= int(raw) <= high:
         raise MalformedValueError(f"'{name}' must be an integer in {low}..{high}: {shorten(raw)}")
     return int(raw)

@@ -1,7 +1,8 @@
 """Connection handling shared by the issuer and verifier stores (SQLite and PostgreSQL).
 
 Library exceptions stop here: each backend runs its statements inside :func:`sqlite_errors` or
-:func:`postgres_errors`, which turn them into ``StoreUnavailable`` or ``Conflict``.
+:func:`postgres_errors`, which turn them into ``StoreUnavailable``, ``Conflict`` or — for a
+value the database cannot hold (a NUL character, a lone surrogate) — ``MalformedValueError``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import aiosqlite
 import asyncpg
 
-from pidm.errors import Conflict, StoreUnavailable, shorten
+from pidm.errors import Conflict, MalformedValueError, StoreUnavailable, shorten
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -88,6 +89,11 @@ def sqlite_path(target: str | os.PathLike[str]) -> Path:
     return Path(text)
 
 
+def unstorable(exc: Exception) -> MalformedValueError:
+    """A request value the database cannot hold as text (NUL, a lone surrogate)."""
+    return MalformedValueError(f"a value cannot be stored: {type(exc).__name__}")
+
+
 # --- SQLite --------------------------------------------------------------------------------------
 @contextmanager
 def sqlite_errors() -> Iterator[None]:
@@ -96,6 +102,8 @@ def sqlite_errors() -> Iterator[None]:
         yield
     except sqlite3.IntegrityError as exc:
         raise Conflict(f"constraint violated: {exc}") from exc
+    except UnicodeEncodeError as exc:
+        raise unstorable(exc) from exc
     except (sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.NotSupportedError):
         raise  # a bug in our SQL, not the database's fault
     except (sqlite3.DatabaseError, OSError) as exc:
@@ -201,6 +209,8 @@ def postgres_errors() -> Iterator[None]:
         yield
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise Conflict(f"constraint violated: {exc}") from exc
+    except (asyncpg.DataError, UnicodeEncodeError) as exc:  # NUL in text, lone surrogates
+        raise unstorable(exc) from exc
     except _PG_UNAVAILABLE as exc:
         raise StoreUnavailable(f"postgres store unavailable: {type(exc).__name__}: {exc}") from exc
 

@@ -311,3 +311,16 @@ async def test_revocation_survives_restart(target: Target, clock: FixedClock) ->
 async def test_rejects_naive_datetimes(store: IssuerStore) -> None:
     with pytest.raises(TypeError):
         await store.add_nonce("n", expires=datetime(2025, 1, 1))
+
+
+async def test_rejects_text_the_database_cannot_hold(target: Target, store: IssuerStore) -> None:
+    # A lone surrogate cannot be encoded for either database; PostgreSQL text refuses NUL too.
+    bad = ["a\ud800"] + (["a\x00b"] if target.kind == "postgres" else [])
+    for text in bad:
+        with pytest.raises(MalformedValueError):
+            await store.get_credential(text)
+        with pytest.raises(MalformedValueError):
+            await store.consume_nonce(text)
+    if target.kind == "sqlite":
+        assert await store.get_credential("a\x00b") is None
+    assert await store.consume_nonce("fine") is False  # the store still answers afterwards
