@@ -340,3 +340,18 @@ async def test_did_web_verifier_publishes_its_document(
         assert answer["receipt"]["proof"]["verificationMethod"] == verifier.config.did + "#key-1"
     finally:
         await verifier.stop()
+
+
+async def test_rejects_second_presentation_for_a_single_query(
+    verifier: RunningVerifier, wallet: Wallet, age: Held, contact: Held
+) -> None:
+    now = verifier.clock.now()
+
+    def build(request: AuthorizationRequest) -> Mapping[str, Sequence[Any]]:
+        token = dict(default_token(age, contact, now)(request))
+        token["age"] = [*token["age"], *default_token(age, contact, now)(request)["age"]]
+        return token
+
+    status, answer, tx, _ = await run(verifier, wallet, build)
+    assert_refused(status, answer, tx, "UNREQUESTED_DATA")
+    assert "allows one presentation, got 2" in answer["error_description"]
