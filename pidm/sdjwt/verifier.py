@@ -161,6 +161,57 @@ def _check_audience(kb: JWT, audience: str) -> None:
         raise AudienceMismatch(f"KB-JWT aud {shorten(got)} is not {shorten(audience)}")
 
 
+_PASSED = {
+    name: Check(name, CheckStatus.PASSED)
+    for name in (
+        "signature", "disclosures", "schema", "validity_period", "holder_binding", "nonce",
+        "audience",
+    )
+}
+_NO_KB = Check("holder_binding", CheckStatus.SKIPPED, None, "no key-binding JWT")
+_NO_NONCE = Check("nonce", CheckStatus.SKIPPED, None, "no expected nonce given")
+_NO_AUDIENCE = Check("audience", CheckStatus.SKIPPED, None, "no expected audience given")
+
+
+def _all_pass(
+    sd: SdJwt,
+    *,
+    now: datetime,
+    audience: str | None,
+    nonce: str | None,
+    vc: bool,
+    want_kb: bool,
+    skew: timedelta,
+    kb_max_age: timedelta,
+) -> VerificationResult | None:
+    """The checks after a passed ``signature``, run straight through; the result when every
+    one passes (the common case), None at the first failure so that the caller redoes them
+    one by one to report each. Check objects are immutable, so the PASSED ones are shared."""
+    try:
+        processed = process_payload(sd.payload, sd.decoded())
+        if vc:
+            check_vc_profile(sd.payload, processed)
+        check_dates(sd.payload, now, skew)
+        kb = None
+        if sd.kb_jwt is not None or want_kb:
+            kb = check_key_binding(sd, now, skew=skew, max_age=kb_max_age)
+        if nonce is not None and kb is not None:
+            _check_nonce(kb, nonce)
+        if audience is not None and kb is not None:
+            _check_audience(kb, audience)
+    except PidmError:
+        return None
+    passed = _PASSED
+    checks = [passed["signature"], passed["disclosures"]]
+    if vc:
+        checks.append(passed["schema"])
+    checks.append(passed["validity_period"])
+    checks.append(_NO_KB if kb is None else passed["holder_binding"])
+    checks.append(_NO_NONCE if nonce is None else passed["nonce"])
+    checks.append(_NO_AUDIENCE if audience is None else passed["audience"])
+    return VerificationResult(tuple(checks), processed.claims)
+
+
 def _finish(
     builder: ResultBuilder,
     sd_jwt: SdJwt | None,
@@ -174,6 +225,14 @@ def _finish(
     kb_max_age: timedelta,
 ) -> VerificationResult:
     ok = sd_jwt is not None and builder.passed("signature")
+    want_kb = require_key_binding
+    if want_kb is None:
+        want_kb = audience is not None or nonce is not None
+    if ok and sd_jwt is not None:
+        fast = _all_pass(sd_jwt, now=now, audience=audience, nonce=nonce, vc=vc,
+                         want_kb=want_kb, skew=skew, kb_max_age=kb_max_age)
+        if fast is not None:
+            return fast
     sd = sd_jwt if sd_jwt is not None else SdJwt("", JWT({}, {}, b"", b""), ())
     processed = builder.run(
         "disclosures", lambda: process_payload(sd.payload, sd.decoded()), requires=["signature"]
@@ -186,12 +245,9 @@ def _finish(
     builder.run(
         "validity_period", lambda: check_dates(sd.payload, now, skew), requires=["signature"]
     )
-    want_kb = require_key_binding
-    if want_kb is None:
-        want_kb = audience is not None or nonce is not None
     kb: JWT | None = None
     if ok and sd.kb_jwt is None and not want_kb:
-        builder.add(Check("holder_binding", CheckStatus.SKIPPED, None, "no key-binding JWT"))
+        builder.add(_NO_KB)
     else:
         kb = builder.run(
             "holder_binding",
@@ -200,11 +256,11 @@ def _finish(
         )
     bound = kb if kb is not None else JWT({}, {}, b"", b"")
     if nonce is None:
-        builder.add(Check("nonce", CheckStatus.SKIPPED, None, "no expected nonce given"))
+        builder.add(_NO_NONCE)
     else:
         builder.run("nonce", lambda: _check_nonce(bound, nonce), requires=["holder_binding"])
     if audience is None:
-        builder.add(Check("audience", CheckStatus.SKIPPED, None, "no expected audience given"))
+        builder.add(_NO_AUDIENCE)
     else:
         builder.run(
             "audience", lambda: _check_audience(bound, audience), requires=["holder_binding"]
