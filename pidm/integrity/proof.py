@@ -248,12 +248,21 @@ def verify_proof(
     docstring; canonicalization failures keep their own codes.
     """
     parsed = Proof.parse(proof)
-    suite = get_suite(parsed.cryptosuite)
+    get_suite(parsed.cryptosuite)
     _check_options(parsed, now=now, expected_purpose=expected_purpose, challenge=challenge,
                    domain=domain, skew=skew)
+    return _verify_signature(document, parsed, proofs_of(document), controller, loader)
+
+
+def _verify_signature(document: Mapping[str, Any], parsed: Proof,
+                      proofs: Sequence[Mapping[str, Any]], controller: DIDDocument,
+                      loader: DocumentLoader | None) -> VerificationMethod:
+    """§4.4 from key retrieval on, for a proof whose options were checked: the verification
+    method, then the cryptosuite over the document (with the proofs a chain names)."""
+    suite = get_suite(parsed.cryptosuite)
     vm = _authorized(controller, parsed)
     signature = multibase_decode_proof(parsed.proof_value)
-    matching = _matching(proofs_of(document), parsed.previous_proof, ProofVerificationError)
+    matching = _matching(proofs, parsed.previous_proof, ProofVerificationError)
     options = {k: v for k, v in parsed.raw.items() if k != "proofValue"}
     unsecured, config = suite.verify_inputs(_input_document(document, matching), options)
     data = suite.hash(suite.transform(unsecured, loader=loader),
@@ -284,20 +293,22 @@ async def verify_document(
 ) -> tuple[VerificationMethod, ...]:
     """Verify every proof of ``document`` (§4.5), resolving each verification method's DID
     through ``resolver``. Returns the verification methods, in proof order."""
-    proofs = [Proof.parse(p) for p in proofs_of(document)]
+    raw_proofs = proofs_of(document)
+    proofs = [Proof.parse(p) for p in raw_proofs]
     for proof in proofs:
         _check_options(proof, now=now, expected_purpose=expected_purpose, challenge=challenge,
                        domain=domain, skew=skew)
     dids = [_did_of(method_id(p.verification_method)) for p in proofs]
-    docs = await asyncio.gather(*(resolver.resolve(did) for did in dict.fromkeys(dids)))
+    unique = list(dict.fromkeys(dids))
+    if len(unique) == 1:  # the usual case: no task per lookup
+        docs = [await resolver.resolve(unique[0])]
+    else:
+        docs = await asyncio.gather(*(resolver.resolve(did) for did in unique))
     by_did = {doc.id: doc for doc in docs}
     methods = []
     for proof, did in zip(proofs, dids, strict=True):
         controller = by_did.get(did)
         if controller is None:
             raise VerificationMethodNotFound(f"no DID document was resolved for {shorten(did)}")
-        methods.append(verify_proof(
-            document, proof.raw, controller=controller, now=now,
-            expected_purpose=expected_purpose, challenge=challenge, domain=domain,
-            loader=loader, skew=skew))
+        methods.append(_verify_signature(document, proof, raw_proofs, controller, loader))
     return tuple(methods)

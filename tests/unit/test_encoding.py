@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import random
+
+import base58
 import pytest
 
 from pidm.encoding import (
@@ -29,6 +32,17 @@ def test_multibase_prefixes() -> None:
     assert multibase_encode(b"hello") == "zCn8eVZg"
     assert multibase_decode("zCn8eVZg") == b"hello"
     assert multibase_decode("uaGVsbG8") == b"hello"
+
+
+def test_base58btc_matches_the_base58_package() -> None:
+    rng = random.Random(58)
+    for size in [0, 1, 2, 31, 32, 33, 64, 65]:
+        for zeros in (0, 1, 3):
+            data = b"\0" * zeros + rng.randbytes(size)
+            text = "z" + base58.b58encode(data).decode("ascii")
+            assert multibase_decode(text) == data == base58.b58decode(text[1:])
+    assert multibase_decode("z111") == b"\0\0\0"
+    assert multibase_decode("z") == b""
 
 
 @pytest.mark.parametrize("bad", ["", "mAAAA", "z0OIl", "Cn8eVZg"])
