@@ -1,9 +1,10 @@
 """``pidm wallet``: the consumer's wallet on the command line, built on :class:`wallet.Wallet`.
 
 The wallet directory comes from ``--wallet DIR`` or ``$PIDM_WALLET`` (default
-``~/.local/share/pidm/wallet``); the passphrase from ``--passphrase-file``,
-``$PIDM_WALLET_PASSPHRASE`` or a prompt. Exit codes: 0 done (also a declined request), 1 a
-presentation the verifier refused or never answered, 2 a coded error (``error: CODE: ...``).
+``$XDG_DATA_HOME/pidm/wallet``, else ``~/.local/share/pidm/wallet``); the passphrase from
+``--passphrase-file``, ``$PIDM_WALLET_PASSPHRASE`` or a prompt. Exit codes: 0 done (also a
+declined request), 1 a presentation the verifier refused or never answered, 2 a coded error
+(``error: CODE: ...``).
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ class _Settings:
 
 
 def _read_secret(path: Path, what: str) -> str:
-    from pidm.cli import fail
-
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read the {what} file {path}: {getattr(exc, 'strerror', exc)}")
+    except UnicodeDecodeError:
+        raise MalformedValueError(f"the {what} file {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise MalformedValueError(f"cannot read the {what} file {path}: {exc.strerror}") from None
     return text.rstrip("\r\n")
 
 
@@ -101,7 +102,8 @@ def _console(as_json: bool = False) -> Console:
 @click.group("wallet")
 @click.option("--wallet", "directory", type=click.Path(file_okay=False, path_type=Path),
               envvar="PIDM_WALLET", default=None,
-              help="Wallet directory (env PIDM_WALLET; default ~/.local/share/pidm/wallet).")
+              help="Wallet directory (env PIDM_WALLET; default $XDG_DATA_HOME/pidm/wallet, "
+              "else ~/.local/share/pidm/wallet).")
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Read the wallet passphrase from this file (scripts). "
               "Also: env PIDM_WALLET_PASSPHRASE; otherwise you are prompted.")
@@ -109,7 +111,7 @@ def _console(as_json: bool = False) -> Console:
               help="Let the wallet reach loopback/private addresses (local demos only).")
 @click.option("--allow-http", is_flag=True, envvar="PIDM_WALLET_ALLOW_HTTP",
               help="Allow plain http issuers/verifiers (local demos only).")
-@click.option("--timeout", type=float, default=10.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(0.1, 600.0), default=10.0, show_default=True,
               help="Network timeout in seconds.")
 @click.pass_context
 def wallet_group(ctx: click.Context, directory: Path | None, passphrase_file: Path | None,
@@ -223,7 +225,8 @@ def wallet_delete(settings: _Settings, credential_id: str, yes: bool) -> None:
               "(plus those named by --claims).")
 @click.option("--decline", is_flag=True, help="Decline without asking.")
 @click.option("--claims", multiple=True, help="Optional claims to share as well: comma-"
-              "separated paths (given_name, address.locality) or QUERY_ID:path.")
+              "separated paths (given_name, address.locality) or QUERY_ID:path. Without "
+              "--yes, one question confirms them instead of one per optional claim.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON (the consent "
               "screen goes to stderr).")
 @_guarded
@@ -232,6 +235,7 @@ def wallet_present(settings: _Settings, request: str, yes: bool, decline: bool,
     """Answer a presentation REQUEST (openid4vp:// URI or request URI) after showing who
     asks, why, for how long, for what reward, and which claims."""
     from pidm.cli import EXIT_INVALID, echo_json
+    from pidm.sdjwt.paths import format_claim_path
     from wallet.consent import (
         ConsentDecision,
         ConsentScreen,
@@ -249,12 +253,18 @@ def wallet_present(settings: _Settings, request: str, yes: bool, decline: bool,
         render_consent(screen, console)
         if decline:
             return ConsentDecision.decline()
-        picked = parse_claim_choices(claims, screen) if claims else frozenset()
-        if yes:
-            chosen = set(screen.minimum()) | set(picked)
-            include = {q for q, _ in picked if not screen.item(q).required}
-            return ConsentDecision.approve(chosen, include)
-        return ask_decision(screen, lambda q, d: bool(click.confirm(q, default=d, err=True)))
+        if not (yes or claims):
+            return ask_decision(screen, lambda q, d: bool(click.confirm(q, default=d, err=True)))
+        picked = parse_claim_choices(claims, screen)
+        chosen = set(screen.minimum()) | set(picked)
+        include = {q for q, _ in picked if not screen.item(q).required}
+        if not yes and not click.confirm(
+            "Share the required claims and those named by --claims "
+            f"({', '.join(sorted(format_claim_path(list(p)) for _, p in picked))})?",
+            default=False, err=True,
+        ):
+            return ConsentDecision.decline()
+        return ConsentDecision.approve(chosen, include)
 
     with _open(settings) as wallet:
         outcome = _run(wallet.present(request, decide))

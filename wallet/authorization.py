@@ -17,7 +17,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from pidm.did.resolver import DIDResolver
-from pidm.errors import InvalidAuthorizationRequest, InvalidAuthorizationResponse, PidmError
+from pidm.errors import (
+    InvalidAuthorizationRequest,
+    InvalidAuthorizationResponse,
+    PidmError,
+    shorten,
+)
 from pidm.jose import json_loads
 from pidm.oid4vc.request_object import verify_request_object_with_resolver
 from pidm.oid4vc.vp import AuthorizationRequest, RequestUri
@@ -49,6 +54,9 @@ async def fetch_request(
     expected: str | None = None
     if parts.scheme in ("http", "https") and "client_id=" not in parts.query:
         token = await _request_object(client, text, None)
+    elif not parts.scheme or not parts.query:
+        raise InvalidAuthorizationRequest(f"{shorten(text)} is not a presentation request: "
+                                          "expected an openid4vp:// URI or a request URI")
     else:
         ref = RequestUri.parse(text, allow_http=allow_http)
         expected = str(ref.client_id)

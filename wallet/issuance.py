@@ -26,6 +26,7 @@ from pidm.errors import (
     KeyMaterialError,
     PidmError,
     all_error_classes,
+    shorten,
 )
 from pidm.keys import KeyPair
 from pidm.oid4vc.dcql import SD_JWT_VC
@@ -103,6 +104,9 @@ async def fetch_offer(client: WalletClient, text: str) -> CredentialOffer:
     parts = urlsplit(text)
     if parts.scheme in ("http", "https") and "credential_offer" not in parts.query:
         found: CredentialOffer | str = text
+    elif not parts.scheme or not parts.query:
+        raise InvalidCredentialOffer(f"{shorten(text)} is not a credential offer: expected an "
+                                     "openid-credential-offer:// URI or an offer URL")
     else:
         found = parse_offer_uri(text, allow_http=allow_http)
     if isinstance(found, CredentialOffer):

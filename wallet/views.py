@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from rich import box
 from rich.console import Group as RenderGroup
 from rich.table import Table
 
@@ -48,7 +49,8 @@ def group_json(group: Group) -> dict[str, Any]:
 
 def credentials_table(groups: Iterable[Group]) -> Table:
     table = Table(title="Credentials")
-    for column in ("ID", "Credential", "Issuer", "Format", "Copies unused", "Valid until"):
+    table.add_column("ID", no_wrap=True)  # copied into `show` / `delete`: never cut
+    for column in ("Credential", "Issuer", "Format", "Copies unused", "Valid until"):
         table.add_column(column)
     for group in groups:
         first = group.first
@@ -100,15 +102,17 @@ def entry_json(entry: HistoryEntry) -> dict[str, Any]:
 
 
 def history_table(entries: Iterable[HistoryEntry]) -> Table:
-    table = Table(title="Data sharing history")
-    for column in ("Time", "Verifier", "Purpose", "Claims shared", "Reward", "Receipt",
-                   "Outcome"):
-        table.add_column(column)
+    table = Table(title="Data sharing history", box=box.SIMPLE_HEAD, leading=1)
+    table.add_column("Time (UTC)", no_wrap=True)
+    for column, least in (("Verifier", 8), ("Purpose", 12), ("Claims shared", 12),
+                          ("Reward", 8), ("Outcome", 9)):
+        table.add_column(column, overflow="fold", min_width=least)  # wrap, never cut with "…"
     for e in entries:
         claims = ", ".join(format_claim_path(list(p)) for p in e.claims) or "—"
+        outcome = f"{e.outcome}, receipt {e.receipt}" if e.outcome == "shared" else e.outcome
         table.add_row(
-            e.time.strftime("%Y-%m-%d %H:%M"), e.verifier_name or e.verifier_did,
-            e.purpose, claims, _reward_text(e), e.receipt, e.outcome,
+            e.time.astimezone(UTC).strftime("%Y-%m-%d\n%H:%M"), e.verifier_name or e.verifier_did,
+            e.purpose, claims, _reward_text(e), outcome,
         )
     return table
 

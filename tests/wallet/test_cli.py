@@ -139,6 +139,18 @@ async def test_present_with_optional_claims(
     assert entry["claim_names"] == ["email", "given_name"]
     assert entry["granted"] == {"kind": "money", "amount": "1.50", "unit": "EUR",
                                 "description": "A 1.50 EUR voucher"}
+    asked = await _cli(env, "present", (await transaction(verifier, "newsletter"))[
+        "authorization_request"], "--claims", "given_name", input="y\n")
+    assert asked.exit_code == 0, asked.output
+    assert "Share the required claims and those named by --claims (given_name)?" in asked.output
+    assert "Also share" not in asked.output
+    refused = await _cli(env, "present", (await transaction(verifier, "newsletter"))[
+        "authorization_request"], "--claims", "given_name", input="n\n")
+    assert refused.exit_code == 0 and "Declined" in refused.output
+    history = await _json(env, "history")
+    assert [(h["outcome"], h["claim_names"]) for h in history] == [
+        ("shared", ["email", "given_name"]), ("shared", ["email", "given_name"]),
+        ("declined", [])]
     bad = await _cli(env, "present", (await transaction(verifier, "newsletter"))[
         "authorization_request"], "--yes", "--claims", "family_name")
     assert bad.exit_code == 2 and "MALFORMED_VALUE_ERROR" in bad.output
@@ -162,6 +174,10 @@ async def test_present_interactive_and_decline(
     assert said_no.exit_code == 0 and "Declined" in said_no.output
     outcomes = [h["outcome"] for h in await _json(env, "history")]
     assert outcomes == ["shared", "declined", "declined"]
+    table = (await _cli({**env, "COLUMNS": "80"}, "history")).stdout
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert table.count("verified") == 1 and table.count("declined") == 2
+    assert "missing" not in table and "…" not in table
 
 
 async def test_present_refuses_a_forged_request(
@@ -214,3 +230,45 @@ async def test_export_and_import(env: dict[str, str], issuer: Service, tmp_path:
     assert conflict.exit_code == 2 and "error: CONFLICT" in conflict.output
     help_text = await _cli(env, "import", "--help")
     assert "wallet passphrase that was in force at export" in " ".join(help_text.output.split())
+
+
+async def test_wallet_flag_and_bad_input_get_coded_errors(env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    flagged = {k: v for k, v in env.items() if k != "PIDM_WALLET"}
+    where = tmp_path / "by-flag"
+    assert (await _cli(flagged, "--wallet", str(where), "init", "--kdf", "minimum")).exit_code == 0
+    assert (where / "wallet.db").is_file()
+    listed = await _cli(flagged, "--wallet", str(where), "list", "--json")
+    assert listed.exit_code == 0 and json.loads(listed.stdout) == []
+    expected = {
+        ("receive", "garbage"): "error: INVALID_CREDENTIAL_OFFER: 'garbage' is not a credential "
+                                "offer",
+        ("receive", "openid-credential-offer://?credential_offer=%7B"):
+            "error: INVALID_CREDENTIAL_OFFER: credential offer is not valid JSON",
+        ("present", "garbage"): "error: INVALID_AUTHORIZATION_REQUEST: 'garbage' is not a "
+                                "presentation request",
+        ("present", "openid4vp://"): "error: INVALID_AUTHORIZATION_REQUEST: 'openid4vp://' is "
+                                     "not a presentation request",
+        ("present", "openid4vp://?client_id=x&request_uri=https%3A%2F%2Fa.example%2Fr"):
+            "error: INVALID_CLIENT_ID: client_id 'x' has no supported prefix",
+        ("present", "--yes", "--decline", "openid4vp://?a=b"):
+            "error: MALFORMED_VALUE_ERROR: --yes and --decline exclude each other",
+    }
+    for args, message in expected.items():
+        result = await _cli(flagged, "--wallet", str(where), *args)
+        assert (result.exit_code, result.output.strip().splitlines()[-1][:len(message)]) == (
+            2, message), args
+    unreadable = await _cli(flagged, "--wallet", str(where), "--passphrase-file",
+                            str(tmp_path / "absent"), "list")
+    assert unreadable.exit_code == 2
+    assert unreadable.output.startswith("error: MALFORMED_VALUE_ERROR: cannot read the "
+                                        "passphrase file")
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(b"not a backup at all\n")
+    refused = await _cli({**flagged, "PIDM_BACKUP_PASSPHRASE": "x"}, "--wallet", str(where),
+                         "import", str(garbage), "--force")
+    assert refused.exit_code == 2 and refused.output.startswith("error: WRONG_PASSPHRASE")
+    assert json.loads((await _cli(flagged, "--wallet", str(where), "list",
+                                  "--json")).stdout) == []
+    bad_timeout = await _cli(flagged, "--wallet", str(where), "--timeout", "-1", "list")
+    assert bad_timeout.exit_code == 2 and "--timeout" in bad_timeout.output

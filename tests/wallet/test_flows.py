@@ -314,6 +314,26 @@ async def test_decline_posts_access_denied_and_records_it(
     assert wallet.rewards() == {}
 
 
+async def test_a_presentation_that_gets_no_answer_is_still_recorded(
+    tmp_path: Path, clock: FixedClock, wallet: Wallet, issuer: Service
+) -> None:
+    await _stock(wallet, issuer)
+    gone = await start_verifier(tmp_path / "gone", clock, [issuer.did])
+    tx = await transaction(gone)
+
+    async def approve_then_verifier_dies(screen: ConsentScreen) -> ConsentDecision:
+        await gone.stop()
+        return ConsentDecision.approve()
+
+    outcome = await wallet.present(tx["authorization_request"], approve_then_verifier_dies)
+    assert outcome.outcome == "failed" and outcome.receipt is None
+    [entry] = wallet.history()
+    assert (entry.outcome, entry.verifier_did, entry.receipt) == ("failed", gone.did, "missing")
+    assert entry.claims == (("age_over_18",), ("postal_code",))
+    assert entry.error is not None and entry.error.startswith("FETCH_REFUSED")
+    assert wallet.rewards() == {}
+
+
 async def test_no_matching_credentials(wallet: Wallet, verifier: Service) -> None:
     tx = await transaction(verifier)
     with pytest.raises(PidmError) as info:
