@@ -1,7 +1,8 @@
 """The one place where errors become HTTP responses.
 
 Routes whose name starts with ``oid4vci.`` speak OAuth errors; every other route (admin, VC
-API, status lists, DID document, and unmatched paths) speaks RFC 9457 problem details. An
+API, status lists, DID document, and unmatched paths) speaks RFC 9457 problem details. A body
+aiohttp cannot read (undecodable ``Content-Encoding``) is PARSING_ERROR. Any other
 exception that is not a :class:`pidm.errors.PidmError` is a bug: it is logged with its
 traceback and answered with a bare 500 that leaks nothing.
 """
@@ -11,10 +12,12 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
+from aiohttp.web_protocol import RequestPayloadError
 
 from issuer.errors import oauth_response, problem_response
-from pidm.errors import MalformedValueError, NotFound, PayloadTooLarge, PidmError
+from pidm.errors import MalformedValueError, NotFound, ParsingError, PayloadTooLarge, PidmError
 
 log = logging.getLogger("issuer")
 OAUTH_PREFIX = "oid4vci."
@@ -40,6 +43,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         return render(_http_error(exc), status=exc.status)
+    except (RequestPayloadError, HttpProcessingError):
+        # the body could not be read: a Content-Encoding that does not decode, a broken chunk
+        return render(ParsingError("the request body cannot be read (bad Content-Encoding or "
+                                   "chunked framing)"))
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return web.json_response(

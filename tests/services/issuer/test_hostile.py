@@ -3,6 +3,7 @@ endpoints, a problem+json ``code`` elsewhere — and never a 500."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import timedelta
 from typing import Any
@@ -342,3 +343,25 @@ async def test_rejects_garbage_on_every_endpoint(sqlite_issuer: RunningIssuer) -
                     answer = await r.json(content_type=None)
                     assert 400 <= r.status < 500, (path, body, kind, answer)
                     assert answer.get("code") or answer.get("error"), (path, body, kind)
+
+
+async def test_rejects_bodies_that_do_not_decode(sqlite_issuer: RunningIssuer) -> None:
+    issuer = sqlite_issuer
+    bomb = gzip.compress(b"0" * (20 * issuer.config.max_body_bytes))
+    assert len(bomb) < issuer.config.max_body_bytes
+    for path, kind in (("/admin/offers", "application/json"), ("/credential", "application/json"),
+                       ("/credentials/issue", "application/json"),
+                       ("/token", "application/x-www-form-urlencoded")):
+        headers = {"Content-Type": kind, "Content-Encoding": "gzip", "Connection": "close",
+                   **issuer.admin}
+        async with issuer.session.post(issuer.url + path, data=b"not gzip at all",
+                                       headers=headers) as r:
+            answer = await r.json(content_type=None)
+            oauth = path in ("/credential", "/token")
+            code = answer["error"] if oauth else answer["code"]
+            assert (r.status, code) == (400, "invalid_request" if oauth else "PARSING_ERROR")
+        async with issuer.session.post(issuer.url + path, data=bomb, headers=headers) as r:
+            answer = await r.json(content_type=None)
+            assert r.status == 413, answer
+            assert (answer.get("code") or answer.get("error")) in (
+                "PAYLOAD_TOO_LARGE", "invalid_request")
