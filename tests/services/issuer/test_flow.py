@@ -5,7 +5,9 @@ suspend, reinstate → the published lists show it → a restart keeps it."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+from issuer.config import load_signing_key
 from pidm.did.key import did_key, did_key_vm_id
 from pidm.integrity.proof import verify_document
 from pidm.keys import KeyPair
@@ -220,3 +222,39 @@ async def test_kid_bound_ldp_vc(issuer: RunningIssuer) -> None:
     [item] = body["credentials"]
     assert item["credential"]["credentialSubject"] == {
         "id": did_key(holder.public), "age_over_18": True}
+
+
+async def test_did_key_issuer_end_to_end(tmp_path: Path) -> None:
+    issuer = await start_issuer(tmp_path / "issuer", store="issuer.db", did_method="key")
+    try:
+        signer = load_signing_key(issuer.config)
+        assert issuer.config.did == did_key(signer.public)
+        async with issuer.session.get(issuer.url + "/.well-known/did.json") as r:
+            assert (r.status, (await r.json())["code"]) == (404, "NOT_FOUND")  # nothing to serve
+        holder = KeyPair.generate()
+        [sd_jwt] = await issue(issuer, "age_over_18_sd_jwt", {"age_over_18": True}, [holder])
+        [vc] = await issue(issuer, "age_over_18_ldp_vc", {"age_over_18": True}, [holder])
+        payload = SdJwt.parse(sd_jwt).payload
+        assert payload["iss"] == issuer.config.did
+        assert payload["exp"] - payload["iat"] == 365 * 86_400  # validity_days = 365
+        async with SafeFetcher(allow_private=True, allow_http=True) as fetcher:
+            resolver = http_resolver(fetcher)
+            result = await verify_sd_jwt_vc(sd_jwt, resolver=resolver, now=issuer.clock.now(),
+                                            require_key_binding=False)
+            assert result.valid, result.to_json()
+            assert result.claims["age_over_18"] is True
+            await verify_document(vc, resolver=resolver, now=issuer.clock.now())
+        assert vc["issuer"] == issuer.config.did
+        assert vc["proof"]["verificationMethod"] == did_key_vm_id(signer.public)
+        assert await status_of(issuer, payload["status"]) == (CheckStatus.PASSED, None)
+        _, listing, _ = await issuer.json("GET", "/admin/credentials", admin=True)
+        sd_record = next(r for r in listing["credentials"] if r["format"] == "dc+sd-jwt")
+        status, _, _ = await issuer.json(
+            "POST", f"/admin/credentials/{sd_record['credential_id']}/revoke", admin=True)
+        assert status == 200
+        assert await status_of(issuer, payload["status"]) == (
+            CheckStatus.FAILED, "CREDENTIAL_REVOKED")
+        assert await status_of(issuer, vc["credentialStatus"]) == (CheckStatus.PASSED, None)
+    finally:
+        await issuer.session.close()
+        await issuer.stop()
