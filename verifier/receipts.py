@@ -38,7 +38,8 @@ class Received:
     paths: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"credentialQuery": self.query_id, "claims": list(self.paths)}
+        # sorted: the order of SD-JWT disclosures is the holder's shuffle, not information
+        out: dict[str, Any] = {"credentialQuery": self.query_id, "claims": sorted(self.paths)}
         if self.credential_type is not None:
             out["credentialType"] = self.credential_type
         if self.issuer is not None:
