@@ -12,14 +12,18 @@ from pidm.encoding import b64url_encode
 from pidm.jose import sign_jwt
 from pidm.keys import KeyPair
 from pidm.oid4vc.vci import parse_offer_uri
+from pidm.sdjwt import SdJwt
+from pidm.verification import CheckStatus
 from tests.services.issuer.helpers import (
     PRE_AUTH,
     RunningIssuer,
+    issue,
     make_offer,
     nonce,
     proof_jwt,
     redeem,
     request_credentials,
+    status_of,
     token_for,
 )
 
@@ -365,3 +369,28 @@ async def test_rejects_bodies_that_do_not_decode(sqlite_issuer: RunningIssuer) -
             assert r.status == 413, answer
             assert (answer.get("code") or answer.get("error")) in (
                 "PAYLOAD_TOO_LARGE", "invalid_request")
+
+
+async def test_every_admin_route_refuses_a_wrong_token(sqlite_issuer: RunningIssuer) -> None:
+    issuer = sqlite_issuer
+    [credential] = await issue(issuer, SD, CLAIMS, [KeyPair.generate()])
+    _, listing, _ = await issuer.json("GET", "/admin/credentials", admin=True)
+    cid = listing["credentials"][0]["credential_id"]
+    token = issuer.config.admin_token
+    wrong = [{}, {"Authorization": f"Basic {token}"}, {"Authorization": f"Bearer {token}x"},
+             {"Authorization": f"Bearer {token[:-1]}"}, {"Authorization": token},
+             {"Authorization": "Bearer é"}]
+    calls = [("POST", "/admin/offers", {"credential_configuration_ids": [SD], "claims": CLAIMS}),
+             ("GET", "/admin/credentials", None),
+             ("POST", f"/admin/credentials/{cid}/revoke", None),
+             ("POST", f"/admin/credentials/{cid}/suspend", None),
+             ("POST", "/credentials/issue", {"credential": {}})]
+    for headers in wrong:
+        for method, path, body in calls:
+            status, answer, resp_headers = await issuer.json(method, path, body, headers=headers)
+            assert (status, answer["code"]) == (401, "UNAUTHORIZED"), (headers, path)
+            assert resp_headers["WWW-Authenticate"].startswith("Bearer")
+    status_claim = SdJwt.parse(credential).payload["status"]
+    assert await status_of(issuer, status_claim) == (CheckStatus.PASSED, None)  # untouched
+    _, listing, _ = await issuer.json("GET", "/admin/credentials", admin=True)
+    assert [r["status"] for r in listing["credentials"]] == ["valid"]
