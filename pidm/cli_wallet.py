@@ -347,7 +347,8 @@ def wallet_export(settings: _Settings, file: Path, backup_passphrase_file: Path 
 @click.option("--backup-passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Read the backup passphrase from this file (also: env "
               "PIDM_BACKUP_PASSPHRASE; otherwise you are prompted).")
-@click.option("--force", is_flag=True, help="Replace a wallet already in the directory.")
+@click.option("--force", is_flag=True, help="Replace a wallet already in the directory "
+              "(a directory holding other files is never replaced).")
 @_guarded
 def wallet_import(settings: _Settings, file: Path, backup_passphrase_file: Path | None,
                   force: bool) -> None:

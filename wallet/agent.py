@@ -412,5 +412,6 @@ class Wallet:
     def restore(path: str | os.PathLike[str], passphrase: str,
                 directory: str | os.PathLike[str], *, force: bool = False) -> Path:
         """Restore a backup into ``directory``; WRONG_PASSPHRASE for a wrong passphrase or a
-        damaged file (nothing touched), CONFLICT if a wallet is there and not ``force``."""
+        damaged file (nothing touched), CONFLICT if a wallet is there and not ``force`` or
+        if ``directory`` holds anything but a wallet."""
         return backup.import_backup(path, passphrase, directory, force=force)

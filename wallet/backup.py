@@ -29,6 +29,7 @@ from pidm.encoding import b64url_decode, b64url_encode
 from pidm.errors import (
     Conflict,
     MalformedValueError,
+    PayloadTooLarge,
     PidmError,
     StoreUnavailable,
     WrongPassphrase,
@@ -42,6 +43,8 @@ MAGIC = b"PIDMWBK\x00"
 VERSION = 1
 HEADER_BYTES = len(MAGIC) + 1 + 4 + 8 + SALT_BYTES
 CONTENT_FORMAT = "pidm-wallet-backup"
+#: Largest backup read (about 300,000 credentials); bounds the memory an import can take.
+MAX_BACKUP_BYTES = 1024**3
 
 _REFUSED = "the backup could not be opened: wrong passphrase or a damaged file"
 
@@ -141,14 +144,21 @@ def read_backup(
     """Decrypt and check a backup; return the wallet header and rows it holds.
 
     Raises WRONG_PASSPHRASE for a wrong passphrase or any damage, STORE_UNAVAILABLE if the
-    file cannot be read.
+    file cannot be read, PAYLOAD_TOO_LARGE past :data:`MAX_BACKUP_BYTES` (before reading it).
     """
     if not isinstance(passphrase, str):
         raise TypeError("passphrase must be a str")
     try:
-        blob = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_BACKUP_BYTES:
+                raise PayloadTooLarge(f"backup {str(path)!r} is {size} bytes, over the "
+                                      f"{MAX_BACKUP_BYTES}-byte limit")
+            blob = handle.read(MAX_BACKUP_BYTES + 1)
     except OSError as exc:
         raise StoreUnavailable(f"cannot read backup {str(path)!r}: {exc.strerror}") from exc
+    if len(blob) > MAX_BACKUP_BYTES:
+        raise PayloadTooLarge(f"backup {str(path)!r} is over the {MAX_BACKUP_BYTES}-byte limit")
     kdf, salt = _parse_header(blob)
     head = blob[:HEADER_BYTES]
     try:
@@ -160,6 +170,20 @@ def read_backup(
 
 def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and not any(path.iterdir())
+
+
+def _is_wallet_file(name: str) -> bool:
+    """The database, SQLite's side files, a temporary file left by a crash during creation."""
+    return name == DB_NAME or name.startswith(DB_NAME + "-") or (
+        name.startswith(f".{DB_NAME}.") and name.endswith(".tmp"))
+
+
+def _is_wallet_dir(path: Path) -> bool:
+    """True for a directory holding a wallet and nothing else (``force`` may replace it)."""
+    if not path.is_dir() or path.is_symlink():
+        return False
+    names = [entry.name for entry in path.iterdir()]
+    return DB_NAME in names and all(_is_wallet_file(name) for name in names)
 
 
 def _install(tmp: Path, dest: Path, rng: Rng) -> None:
@@ -187,13 +211,18 @@ def import_backup(
 
     The backup is decrypted and checked first; then the wallet is built in a temporary sibling
     directory and renamed into place. Raises WRONG_PASSPHRASE (wrong passphrase or damaged
-    backup; nothing touched), CONFLICT if ``dest_dir`` is not empty and ``force`` is false.
+    backup; nothing touched), CONFLICT if ``dest_dir`` holds a wallet and ``force`` is false,
+    or holds anything but a wallet (``force`` never deletes other files).
     The restored wallet opens with the wallet passphrase in force when the backup was made.
     """
     header, rows = read_backup(path, passphrase)
     dest = Path(dest_dir)
-    if os.path.lexists(dest) and not _is_empty_dir(dest) and not force:
-        raise Conflict(f"{str(dest)!r} is not empty; pass force to replace the wallet there")
+    if os.path.lexists(dest) and not _is_empty_dir(dest):
+        if not _is_wallet_dir(dest):
+            raise Conflict(f"{str(dest)!r} holds files other than a wallet; refusing to "
+                           "replace it (restore into a new or empty directory)")
+        if not force:
+            raise Conflict(f"{str(dest)!r} is not empty; pass force to replace the wallet there")
     tmp = dest.with_name(f".{dest.name}.restore-{rng(6).hex()}")
     try:
         dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

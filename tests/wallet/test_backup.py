@@ -8,8 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from pidm.errors import Conflict, LockerLocked, MalformedValueError, WrongPassphrase
-from wallet.backup import HEADER_BYTES, MAGIC, export_backup, import_backup, read_backup
+from pidm.errors import (
+    Conflict,
+    LockerLocked,
+    MalformedValueError,
+    PayloadTooLarge,
+    WrongPassphrase,
+)
+from wallet.backup import (
+    HEADER_BYTES,
+    MAGIC,
+    MAX_BACKUP_BYTES,
+    export_backup,
+    import_backup,
+    read_backup,
+)
 from wallet.locker import DB_NAME, KINDS, Locker
 from wallet.sealing import KdfParams
 
@@ -135,6 +148,18 @@ def test_rejects_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
         import_backup(junk, BACKUP_PASS, tmp_path / "restored")
 
 
+def test_rejects_an_oversized_file_before_reading_it(tmp_path: Path, existing: Path) -> None:
+    huge = tmp_path / "huge.pidmbak"
+    with huge.open("wb") as handle:
+        handle.write(MAGIC)
+        handle.truncate(MAX_BACKUP_BYTES + 1)  # sparse: no disk, and never read
+    before = _digest(existing)
+    with pytest.raises(PayloadTooLarge) as info:
+        import_backup(huge, BACKUP_PASS, existing, force=True)
+    assert info.value.code == "PAYLOAD_TOO_LARGE"
+    assert _digest(existing) == before
+
+
 def test_rejects_overwriting_a_wallet_without_force(backup: Path, existing: Path) -> None:
     before = _digest(existing)
     with pytest.raises(Conflict) as info:
@@ -150,6 +175,35 @@ def test_force_replaces_the_wallet(backup: Path, existing: Path) -> None:
         assert locker.get("credential", "credential-3") == {"i": 3, "kind": "credential"}
     assert sorted(p.name for p in existing.iterdir()) == [DB_NAME]
     assert _siblings(existing) == sorted(["dest", "source", "wallet.pidmbak"])
+
+
+def test_force_never_replaces_a_directory_that_is_not_a_wallet(
+    backup: Path, existing: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("precious")
+    (home / DB_NAME).write_bytes(b"looks like a wallet")
+    afile = tmp_path / "file.txt"
+    afile.write_text("precious too")
+    (existing / "photo.jpg").write_bytes(b"\xff\xd8")
+    for target in (home, afile, existing):
+        with pytest.raises(Conflict) as info:
+            import_backup(backup, BACKUP_PASS, target, force=True)
+        assert "holds files other than a wallet" in str(info.value)
+    assert (home / "notes.txt").read_text() == "precious"
+    assert afile.read_text() == "precious too"
+    assert sorted(p.name for p in existing.iterdir()) == ["photo.jpg", DB_NAME]
+    with Locker.open(existing, "dest passphrase") as locker:
+        assert locker.get("credential", "mine") == {"keep": True}
+
+
+def test_force_replaces_a_wallet_with_its_sqlite_side_files(backup: Path, existing: Path) -> None:
+    (existing / f"{DB_NAME}-journal").write_bytes(b"")
+    (existing / f".{DB_NAME}.0123456789abcdef.tmp").write_bytes(b"crash leftover")
+    import_backup(backup, BACKUP_PASS, existing, force=True)
+    assert sorted(p.name for p in existing.iterdir()) == [DB_NAME]
+    Locker.open(existing, WALLET_PASS).close()
 
 
 def test_restores_into_an_existing_empty_directory(backup: Path, tmp_path: Path) -> None:
