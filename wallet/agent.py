@@ -141,6 +141,7 @@ class Wallet:
         return cls(locker, clock=clock, rng=rng, options=options, resolver=resolver)
 
     def close(self) -> None:
+        """Lock the wallet: forget the keys and the decrypted index; idempotent."""
         self._index = None
         self.locker.close()
 
