@@ -244,10 +244,12 @@ def _admin_paths() -> dict[str, Any]:
             {"200": _json(_ref("CredentialList"), "records"), **_problems(400, 401)},
             tags=tags, admin=True, params=[
                 {"name": n, "in": "query", "required": False, "schema": s}
-                for n, s in (("limit", {"type": "integer", "maximum": 500}),
-                             ("offset", {"type": "integer"}),
+                for n, s in (("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+                             ("offset", {"type": "integer", "minimum": 0}),
                              ("status", {"enum": ["valid", "suspended", "revoked"]}),
-                             ("holder", _STR))])},
+                             ("holder", {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$",
+                                         "description": "JWK SHA-256 thumbprint (RFC 7638)"}))
+            ])},
     }
     for action in ("revoke", "suspend", "reinstate"):
         paths[f"/admin/credentials/{{credential_id}}/{action}"] = {"post": _op(
