@@ -32,6 +32,12 @@ from wallet.client import WalletClient
 REQUEST_MEDIA_TYPE = "application/oauth-authz-req+jwt"
 
 
+def _excerpt(text: str, limit: int = 200) -> str:
+    """A server's answer as one short line for an error message (an HTML page is no help)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 async def _request_object(client: WalletClient, uri: str, method: str | None) -> str:
     if method == "post":
         response = await client.post_form(uri, {}, headers={"Accept": REQUEST_MEDIA_TYPE})
@@ -39,7 +45,7 @@ async def _request_object(client: WalletClient, uri: str, method: str | None) ->
         response = await client.get(uri, accept=REQUEST_MEDIA_TYPE)
     if not response.ok:
         raise InvalidAuthorizationRequest(
-            f"the request_uri answered HTTP {response.status}: {response.text()[:200]}"
+            f"the request_uri answered HTTP {response.status}: {_excerpt(response.text())}"
         )
     return response.text().strip()
 
@@ -106,4 +112,5 @@ async def post_response(
                           str(data.get("error_description", ""))[:500])
     if response.status >= 500:
         raise InvalidAuthorizationResponse(f"the response endpoint failed: HTTP {response.status}")
-    return PostResult(response.status, None, f"http_{response.status}", response.text()[:200])
+    return PostResult(response.status, None, f"http_{response.status}",
+                      _excerpt(response.text()))

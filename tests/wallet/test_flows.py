@@ -446,6 +446,36 @@ async def test_rejects_request_signed_by_another_key_under_the_client_kid(
     assert error.code == "PROOF_VERIFICATION_ERROR"
 
 
+async def test_a_failing_request_uri_is_refused_in_one_short_line(wallet: Wallet) -> None:
+    from aiohttp import web
+
+    from tests.wallet.services import _serve, _socket
+
+    page = "<html>\n  <body>\n    <h1>Gone</h1>\n" + "x" * 5000 + "\n  </body>\n</html>"
+
+    async def gone(request: web.Request) -> web.Response:
+        return web.Response(status=404, text=page, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/r", gone)
+    sock = _socket()
+    runner = await _serve(app, sock)
+    uri = "openid4vp://?" + urlencode({
+        "client_id": "decentralized_identifier:did:key:"
+                     "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+        "request_uri": f"http://127.0.0.1:{sock.getsockname()[1]}/r"})
+    try:
+        with pytest.raises(PidmError) as info:
+            await wallet.present(uri, _approve())
+    finally:
+        await runner.cleanup()
+    assert info.value.code == "INVALID_AUTHORIZATION_REQUEST"
+    message = str(info.value)
+    assert message.startswith("the request_uri answered HTTP 404: <html> <body> <h1>Gone</h1> x")
+    assert "\n" not in message and len(message) < 260 and message.endswith("…")
+    assert wallet.history() == []
+
+
 # --- receipts -----------------------------------------------------------------------------------
 async def test_a_tampered_receipt_does_not_verify(
     wallet: Wallet, issuer: Service, verifier: Service
