@@ -68,13 +68,9 @@ def run() -> None:  # pragma: no cover - console entry
     main()
 
 
-@main.command()
-def demo() -> None:
-    """Run the main job end to end on loopback with embedded SQLite (no set-up needed)."""
-    from pidm.demo import run_demo
+from pidm.cli_demo import demo_command as _demo_command  # noqa: E402
 
-    sys.exit(run_demo())
-
+main.add_command(_demo_command)
 
 from pidm.cli_did import did_group as _did_group  # noqa: E402
 

@@ -1,0 +1,138 @@
+"""``pidm demo`` end to end: the command itself (exit status, narration), the same scenario
+over real HTTP on both storage backends (SQLite files; PostgreSQL in fresh schemas dropped
+afterwards — a missing server fails, never skips), and a demo that must fail when revocation
+goes unnoticed."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from rich.console import Console
+
+from pidm_demo import run_demo
+from pidm_demo.run import demo_main
+from pidm_demo.scenario import AGE, MEMBER, Facts
+from pidm_demo.services import Stores
+
+CLI = [sys.executable, "-c", "import sys; from pidm.cli import main; sys.exit(main())"]
+
+
+def _console() -> tuple[Console, io.StringIO]:
+    out = io.StringIO()
+    return Console(file=out, width=120, highlight=False, emoji=False), out
+
+
+@asynccontextmanager
+async def pg_stores(postgres_dsn: str) -> AsyncIterator[Stores]:
+    """One fresh schema per service on the test server, dropped afterwards."""
+    names = [f"demo_{role}_{secrets.token_hex(4)}" for role in ("retailer", "age", "marketer")]
+    conn = await asyncpg.connect(postgres_dsn, timeout=10)
+    try:
+        for name in names:
+            await conn.execute(f"CREATE SCHEMA {name}")
+        sep = "&" if "?" in postgres_dsn else "?"
+        yield Stores(*(f"{postgres_dsn}{sep}search_path={name}" for name in names))
+    finally:
+        for name in names:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        await conn.close()
+
+
+async def _tables(dsn: str, schema: str) -> int:
+    conn = await asyncpg.connect(dsn, timeout=10)
+    try:
+        count: int = await conn.fetchval(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = $1", schema)
+        return count
+    finally:
+        await conn.close()
+
+
+def test_pidm_demo_exits_0_and_narrates_the_five_steps(tmp_path: Path) -> None:
+    done = subprocess.run([*CLI, "demo"], capture_output=True, text=True, timeout=90,
+                          cwd=tmp_path, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    for step in ("1. Issuance (OpenID4VCI)", "2. Request (OpenID4VP)", "3. Consent",
+                 "4. Revocation", "5. Transparency"):
+        assert step in out
+    for wire in ("POST /token", "POST /credential", "GET /request/", "POST /response",
+                 "GET /status/token/", "openid-credential-offer://", "openid4vp://"):
+        assert wire in out
+    assert '"access_token": "«secret»"' in out and '"pre-authorized_code": "«secret»"' in out
+    assert "status CREDENTIAL_REVOKED: membership" in out
+    assert "✗" not in out and "All 22 checks passed." in out
+    assert list(tmp_path.iterdir()) == []  # nothing left behind in the working directory
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_scenario_over_http_on_each_backend(
+    tmp_path: Path, backend: str, postgres_dsn: str
+) -> None:
+    async with AsyncExitStack() as stack:
+        stores = None
+        if backend == "postgres":
+            stores = await stack.enter_async_context(pg_stores(postgres_dsn))
+        console, out = _console()
+        facts = await demo_main(tmp_path, console, stores=stores)
+        await _check(facts, stores, tmp_path, postgres_dsn)
+    assert "All 22 checks passed." in out.getvalue()
+
+
+async def _check(facts: Facts, stores: Stores | None, tmp_path: Path, postgres_dsn: str) -> None:
+    assert facts.held == {"loyalty_membership_sd_jwt": MEMBER, "age_over_18_sd_jwt": AGE}
+    assert facts.disclosed == {"age": {"age_over_18": True},
+                               "membership": {"postal_code": "SW1A 1AA"}}
+    assert facts.verifier_claims == facts.disclosed
+    assert facts.receipt_status == "verified"
+    assert facts.receipt_reward == {"kind": "points", "amount": "50", "unit": "points",
+                                    "description": "50 bonus points"}
+    assert facts.revoked == 3
+    assert facts.refusal_code == "CREDENTIAL_REVOKED"
+    assert facts.refusal_description.startswith("presentation refused: CREDENTIAL_REVOKED")
+    assert facts.history == ["shared", "rejected"]
+    [(did, unit)] = facts.rewards
+    assert did.startswith("did:web:127.0.0.1%3A") and unit == "points"
+    assert facts.rewards[(did, unit)] == "50"
+    if stores is None:
+        assert (tmp_path / "retailer" / "issuer.db").is_file()
+        assert (tmp_path / "marketer" / "verifier.db").is_file()
+    else:
+        assert [p.name for p in tmp_path.rglob("*.db")] == ["wallet.db"]  # the wallet is local
+        for dsn in (stores.retailer, stores.age_check, stores.marketer):
+            assert await _tables(postgres_dsn, dsn.rsplit("search_path=", 1)[1]) > 0
+
+
+def test_demo_fails_when_revocation_goes_unnoticed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from issuer.service import IssuerService
+
+    async def pretend(self: IssuerService, credential_id: str, action: str) -> dict[str, Any]:
+        record = await self.store.get_credential(credential_id)
+        assert record is not None
+        return self.record_json(record) | {"status": "revoked"}  # the list is not changed
+
+    monkeypatch.setattr(IssuerService, "change_status", pretend)
+    console, out = _console()
+    assert run_demo(directory=tmp_path / "demo", console=console) == 1
+    text = out.getvalue()
+    assert "✗ the marketer refused the membership: status check CREDENTIAL_REVOKED" in text
+    assert "demo failed: step 4" in text
+    assert "5. Transparency" not in text
+
+
+def test_demo_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "something").write_text("x")
+    console, out = _console()
+    assert run_demo(directory=tmp_path, console=console) == 2
+    assert "is not empty" in out.getvalue()
