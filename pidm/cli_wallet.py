@@ -158,8 +158,7 @@ def wallet_receive(settings: _Settings, offer: str, tx_code: str | None, copies:
     from wallet.views import credentials_table, group_json
 
     def ask(spec: TxCode) -> str:
-        hint = f" ({spec.description})" if spec.description else ""
-        return str(click.prompt(f"Transaction code{hint}", err=True))
+        return _ask_tx_code(spec)
 
     with _open(settings) as wallet:
         wallet.options = replace(wallet.options, holder_method=holder_did)
@@ -168,6 +167,23 @@ def wallet_receive(settings: _Settings, offer: str, tx_code: str | None, copies:
         echo_json([group_json(g) for g in groups])
     else:
         _console().print(credentials_table(groups))
+
+
+def _ask_tx_code(spec: Any, tries: int = 3) -> str:
+    """Prompt for the transaction code, re-asking (locally, without spending one of the
+    issuer's attempts) when the answer does not have the announced length or digits."""
+    kind = "digits" if spec.mode == "numeric" else "characters"
+    shape = f"{spec.length} {kind}" if spec.length else ("digits" if kind == "digits" else "")
+    hint = "; ".join(t for t in (shape, spec.description) if t)
+    for _ in range(tries):
+        code = str(click.prompt(f"Transaction code{f' ({hint})' if hint else ''}",
+                                err=True)).strip()
+        if (spec.length is None or len(code) == spec.length) and (
+                spec.mode != "numeric" or (code.isascii() and code.isdigit())):
+            return code
+        click.echo(f"That is not a transaction code of {shape or 'the expected form'}.",
+                   err=True)
+    raise MalformedValueError(f"no transaction code of {shape or 'the expected form'} given")
 
 
 @wallet_group.command("list")

@@ -98,9 +98,18 @@ async def test_receive_asks_for_the_tx_code(env: dict[str, str], issuer: Service
     assert (await _cli(env, "init", "--kdf", "minimum")).exit_code == 0
     made = await offer(issuer, ["age_over_18_sd_jwt"], AGE, tx_code=True)
     result = await _cli(env, "receive", made["offer_uri"], "--copies", "1",
-                        input=made["tx_code"] + "\n")
+                        input="12\nabcdef\n" + made["tx_code"] + "\n")
     assert result.exit_code == 0, result.output
-    assert "Transaction code" in result.output and "Age over 18" in result.stdout
+    assert result.output.count("Transaction code (6 digits; Enter the code the issuer sent "
+                               "you separately):") == 3
+    assert result.output.count("That is not a transaction code of 6 digits.") == 2
+    assert "Age over 18" in result.stdout
+    made = await offer(issuer, ["age_over_18_sd_jwt"], AGE, tx_code=True)
+    gave_up = await _cli(env, "receive", made["offer_uri"], input="1\n2\n3\n")
+    assert gave_up.exit_code == 2
+    assert "error: MALFORMED_VALUE_ERROR: no transaction code of 6 digits given" in gave_up.output
+    retried = await _cli(env, "receive", made["offer_uri"], "--tx-code", made["tx_code"])
+    assert retried.exit_code == 0, retried.output
     made = await offer(issuer, ["age_over_18_sd_jwt"], AGE, tx_code=True)
     wrong = await _cli(env, "receive", made["offer_uri"], "--tx-code", "x")
     assert wrong.exit_code == 2 and "INVALID_GRANT" in wrong.output
