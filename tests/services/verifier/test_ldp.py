@@ -154,3 +154,31 @@ async def test_vc_api_verifies_a_data_integrity_credential(
         "POST", "/credentials/verify", {"verifiableCredential": credential}, admin=True)
     assert status == 200, result
     assert result["claims"]["credentialSubject"]["age_over_18"] is True
+
+
+async def test_vc_api_verifies_a_data_integrity_presentation(
+    ldp_verifier: RunningVerifier, held_ldp: tuple[dict[str, Any], KeyPair]
+) -> None:
+    credential, key = held_ldp
+    vp = add_proof({"@context": ["https://www.w3.org/ns/credentials/v2"],
+                    "type": ["VerifiablePresentation"], "verifiableCredential": [credential]},
+                   signer=key, cryptosuite="eddsa-rdfc-2022", proof_purpose="authentication",
+                   created=ldp_verifier.clock.now(), challenge="c-123",
+                   domain="https://shop.example")
+    good = {"challenge": "c-123", "domain": "https://shop.example"}
+    status, result, _ = await ldp_verifier.call(
+        "POST", "/presentations/verify", {"verifiablePresentation": vp, "options": good},
+        admin=True)
+    assert status == 200, result
+    assert result["valid"] is True
+    assert result["claims"]["credentialSubject"]["age_over_18"] is True
+    passed = {c["check"] for c in result["checks"] if c["status"] == "passed"}
+    assert {"signature", "holder_binding", "issuer_trust", "status"} <= passed
+    for options, code in (({**good, "challenge": "other"}, "INVALID_CHALLENGE_ERROR"),
+                          ({**good, "domain": "https://evil.example"}, "INVALID_DOMAIN_ERROR")):
+        status, result, _ = await ldp_verifier.call(
+            "POST", "/presentations/verify", {"verifiablePresentation": vp, "options": options},
+            admin=True)
+        assert status == 400, options
+        assert result["valid"] is False and result["claims"] == {}
+        assert code in {c.get("code") for c in result["checks"]}, result
