@@ -247,3 +247,38 @@ def test_w3c_presentation_is_about_the_holder() -> None:
     assert info.value.code == "MALFORMED_VALUE_ERROR"
     assert "https://www.w3.org/ns/credentials/issuer-dependent#AgeOver18Credential" in (
         w3c_type_names(vc["type"]))
+
+
+def test_w3c_presentation_is_bound_to_challenge_and_domain() -> None:
+    from pidm.did.key import did_key_document
+    from pidm.integrity.proof import verify_proof
+    from wallet.presenter import present_ldp_vp
+
+    holder = KeyPair.from_private_bytes("Ed25519", bytes(range(1, 33)))
+    holder = holder.with_key_id(did_key_vm_id(holder.public))
+    subject = did_key(holder.public)
+    vc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:uuid:1",
+          "type": ["VerifiableCredential"], "issuer": did_key(ISSUER.public),
+          "credentialSubject": {"id": subject}}
+    vp = present_ldp_vp([vc], holder=holder, challenge="nonce-123",
+                        domain=f"decentralized_identifier:{VERIFIER}", now=NOW)
+    proof = vp["proof"]
+    assert (proof["proofPurpose"], proof["challenge"], proof["domain"],
+            proof["verificationMethod"]) == ("authentication", "nonce-123",
+                                             f"decentralized_identifier:{VERIFIER}",
+                                             holder.key_id)
+    unsigned = {k: v for k, v in vp.items() if k != "proof"}
+    assert unsigned == build_presentation([vc], holder_did=subject)
+    controller = did_key_document(subject)
+    method = verify_proof(vp, proof, controller=controller, now=NOW,
+                          expected_purpose="authentication", challenge="nonce-123",
+                          domain=f"decentralized_identifier:{VERIFIER}")
+    assert method.id == holder.key_id
+    for challenge, domain, code in (("other", f"decentralized_identifier:{VERIFIER}",
+                                     "INVALID_CHALLENGE_ERROR"),
+                                    ("nonce-123", "decentralized_identifier:did:web:evil",
+                                     "INVALID_DOMAIN_ERROR")):
+        with pytest.raises(PidmError) as info:
+            verify_proof(vp, proof, controller=controller, now=NOW,
+                         expected_purpose="authentication", challenge=challenge, domain=domain)
+        assert info.value.code == code
