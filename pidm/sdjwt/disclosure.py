@@ -7,7 +7,7 @@ import binascii
 import hashlib
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from json.scanner import make_scanner
 from typing import Any, NamedTuple, cast
 
@@ -111,33 +111,46 @@ class Disclosure(NamedTuple):
     @classmethod
     def parse(cls, encoded: str) -> Disclosure:
         """Decode one disclosure; anything but a well-formed one is ``DISCLOSURE_INVALID``."""
-        raw = b64url_strict(encoded) if type(encoded) is str else None
-        if raw is None:
-            raise DisclosureInvalid(f"disclosure {shorten(encoded, 40)} is not base64url")
-        parts = _fast_array(raw)
-        if parts is None:
-            try:
-                parts = json_loads(raw, what="disclosure")
-            except PidmError as exc:
-                raise DisclosureInvalid(f"disclosure {shorten(encoded, 40)}: {exc}") from exc
-        size = len(parts) if type(parts) is list else 0
-        if size == 3:
-            salt, name, value = parts
-            if type(name) is not str:
-                raise DisclosureInvalid("disclosure claim name must be a string")
-            if name == SD_KEY or name == ELLIPSIS:
-                raise DisclosureInvalid(f"disclosure claim name {name!r} is reserved")
-        elif size == 2:
-            salt, value = parts
-            name = None
-        else:
-            raise DisclosureInvalid("a disclosure is a JSON array of 2 or 3 elements")
-        if type(salt) is not str:
-            raise DisclosureInvalid("disclosure salt must be a string")
-        return cls(encoded, salt, name, value, sd_digest(encoded))
+        return parse_disclosures((encoded,))[0]
 
     def to_json(self) -> list[Any]:
         return [self.salt, self.value] if self.name is None else [self.salt, self.name, self.value]
+
+
+_new_tuple = tuple.__new__
+
+
+def _parse_one(encoded: Any) -> Disclosure:
+    raw = b64url_strict(encoded) if type(encoded) is str else None
+    if raw is None:
+        raise DisclosureInvalid(f"disclosure {shorten(encoded, 40)} is not base64url")
+    parts = _fast_array(raw)
+    if parts is None:
+        try:
+            parts = json_loads(raw, what="disclosure")
+        except PidmError as exc:
+            raise DisclosureInvalid(f"disclosure {shorten(encoded, 40)}: {exc}") from exc
+    size = len(parts) if type(parts) is list else 0
+    if size == 3:
+        salt, name, value = parts
+        if type(name) is not str:
+            raise DisclosureInvalid("disclosure claim name must be a string")
+        if name == SD_KEY or name == ELLIPSIS:
+            raise DisclosureInvalid(f"disclosure claim name {name!r} is reserved")
+    elif size == 2:
+        salt, value = parts
+        name = None
+    else:
+        raise DisclosureInvalid("a disclosure is a JSON array of 2 or 3 elements")
+    if type(salt) is not str:
+        raise DisclosureInvalid("disclosure salt must be a string")
+    # tuple.__new__ skips NamedTuple's Python-level __new__ (a verifier makes one per disclosure).
+    return _new_tuple(Disclosure, (encoded, salt, name, value, sd_digest(encoded)))
+
+
+def parse_disclosures(encoded: Sequence[str]) -> tuple[Disclosure, ...]:
+    """Decode disclosures in order (see :meth:`Disclosure.parse`)."""
+    return tuple(map(_parse_one, encoded))
 
 
 def check_sd_alg(payload: dict[str, Any]) -> None:
@@ -157,5 +170,6 @@ __all__ = [
     "check_sd_alg",
     "decoy_digest",
     "new_salt",
+    "parse_disclosures",
     "sd_digest",
 ]

@@ -73,8 +73,14 @@ class _Processor:
             return out
         if type(digests) is not list:
             raise DisclosureInvalid(f"_sd at {list(path)} is not an array")
+        seen, by_digest = self.seen, self.by_digest
         for digest in digests:
-            disclosure = self._take(digest)
+            if type(digest) is not str:
+                raise DisclosureInvalid(f"digest {shorten(digest)} is not a string")
+            if digest in seen:
+                raise DisclosureDuplicate(f"digest {shorten(digest)} appears more than once")
+            seen.add(digest)
+            disclosure = by_digest.get(digest)
             if disclosure is None:
                 continue
             name = disclosure.name

@@ -13,7 +13,7 @@ from typing import Any
 
 from pidm.errors import DisclosureInvalid, ParsingError, PayloadTooLarge
 from pidm.jose import JWT, decode_jwt, json_loads
-from pidm.sdjwt.disclosure import Disclosure, sd_digest
+from pidm.sdjwt.disclosure import Disclosure, parse_disclosures, sd_digest
 
 #: Largest serialized SD-JWT (with disclosures and KB-JWT) accepted, in characters.
 MAX_SD_JWT_BYTES = 1024 * 1024
@@ -58,12 +58,9 @@ class SdJwt:
 
     def decoded(self) -> tuple[Disclosure, ...]:
         """Decode every disclosure (``DISCLOSURE_INVALID`` for a bad one)."""
-        out = []
-        for text in self.disclosures:
-            if not text:
-                raise DisclosureInvalid("empty disclosure between '~' separators")
-            out.append(Disclosure.parse(text))
-        return tuple(out)
+        if "" in self.disclosures:
+            raise DisclosureInvalid("empty disclosure between '~' separators")
+        return parse_disclosures(self.disclosures)
 
     @property
     def payload(self) -> dict[str, Any]:

@@ -294,9 +294,13 @@ def verify_sd_jwt(
     if now.tzinfo is None:
         raise TypeError("now must be a tz-aware datetime")
     builder = ResultBuilder()
-    sd_jwt = builder.run(
-        "signature", lambda: check_issuer_signature(_parse(presentation), issuer_key, typ)
-    )
+    try:
+        sd_jwt: SdJwt | None = check_issuer_signature(_parse(presentation), issuer_key, typ)
+    except PidmError as exc:
+        sd_jwt = None
+        builder.fail("signature", exc)
+    else:
+        builder.add(_PASSED["signature"])
     return _finish(
         builder,
         sd_jwt,
@@ -342,8 +346,12 @@ async def verify_sd_jwt_vc(
     except PidmError as exc:
         builder.fail("signature", exc)
     else:
-        parsed = sd_jwt
-        builder.run("signature", lambda: check_issuer_signature(parsed, key, typ))
+        try:
+            check_issuer_signature(sd_jwt, key, typ)
+        except PidmError as exc:
+            builder.fail("signature", exc)
+        else:
+            builder.add(_PASSED["signature"])
     return _finish(
         builder,
         sd_jwt,

@@ -328,3 +328,33 @@ async def test_verify_sd_jwt_vc_unknown_method() -> None:
     result = await verify_sd_jwt_vc(PRESENTED, resolver=StaticResolver({}), now=NOW,
                                     audience=AUD, nonce=NONCE)
     assert failed(result)["signature"] in {"DID_NOT_FOUND", "METHOD_NOT_SUPPORTED"}
+
+
+ORDER = ["signature", "disclosures", "schema", "validity_period", "holder_binding", "nonce",
+         "audience"]
+
+
+def test_check_order_and_statuses_whether_all_pass_or_one_fails() -> None:
+    assert [c.name for c in verify(PRESENTED).checks] == ORDER
+    mismatch = verify(PRESENTED, nonce="other")
+    assert [(c.name, c.status.value) for c in mismatch.checks] == [
+        (name, "failed" if name == "nonce" else "passed") for name in ORDER
+    ]
+    bare = verify(present(holder=None), audience=None, nonce=None)
+    assert bare.valid
+    assert [(c.name, c.status.value, c.message) for c in bare.checks][-3:] == [
+        ("holder_binding", "skipped", "no key-binding JWT"),
+        ("nonce", "skipped", "no expected nonce given"),
+        ("audience", "skipped", "no expected audience given"),
+    ]
+    generic = verify(PRESENTED, typ=None)
+    assert generic.valid and "schema" not in [c.name for c in generic.checks]
+
+
+def test_decoys_verify_and_reveal_only_the_chosen_claims() -> None:
+    issued = issue(decoys=5)
+    result = verify(present(issued, disclose=["given_name", "address.locality"]))
+    assert result.valid, result.to_json()
+    assert result.claims["given_name"] == "Erika"
+    assert result.claims["address"] == {"locality": "Köln"}
+    assert "family_name" not in result.claims and "birthdate" not in result.claims
