@@ -214,3 +214,15 @@ async def test_rejects_malformed_forms(verifier: RunningVerifier) -> None:
         status, answer = await _post_form(verifier, body)
         assert status == 400, body
         assert answer["error_description"].startswith("INVALID_AUTHORIZATION_RESPONSE"), body
+
+
+async def test_rejects_compressed_body_past_the_limit(verifier: RunningVerifier) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"vp_token=" + b"A" * (verifier.config.max_body_bytes * 20), 9)
+    assert len(bomb) < verifier.config.max_body_bytes // 10
+    status, answer, _ = await verifier.call(
+        "POST", "/response", data=bomb,
+        headers={"Content-Type": FORM["Content-Type"], "Content-Encoding": "gzip"})
+    assert status == 413
+    assert answer["error_description"].startswith("PAYLOAD_TOO_LARGE")
