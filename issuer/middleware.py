@@ -29,6 +29,17 @@ def speaks_oauth(request: web.Request) -> bool:
     return bool(name and name.startswith(OAUTH_PREFIX))
 
 
+async def _oauth_path(request: web.Request) -> bool:
+    """True when the path is an OpenID4VCI endpoint's, whatever the method (for a 405, aiohttp
+    matches no named route)."""
+    for resource in request.app.router.resources():
+        if resource.name and resource.name.startswith(OAUTH_PREFIX):
+            _, allowed = await resource.resolve(request)
+            if allowed:
+                return True
+    return False
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Render PidmError and aiohttp HTTP errors in the protocol of the matched route."""
@@ -42,7 +53,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return render(_http_error(exc), status=exc.status)
+        if exc.status == 405 and await _oauth_path(request):
+            render = oauth_response
+        response = render(_http_error(exc), status=exc.status)
+        if "Allow" in exc.headers:  # RFC 9110 §15.5.6: a 405 lists the allowed methods
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except (RequestPayloadError, HttpProcessingError):
         # the body could not be read: a Content-Encoding that does not decode, a broken chunk
         return render(ParsingError("the request body cannot be read (bad Content-Encoding or "

@@ -298,8 +298,14 @@ async def test_rejects_unknown_resources(sqlite_issuer: RunningIssuer) -> None:
     status, body, _ = await issuer.json("GET", "/admin/credentials?limit=0", admin=True)
     assert (status, body["code"]) == (400, "MALFORMED_VALUE_ERROR")
     async with issuer.session.put(issuer.url + "/token") as r:
-        assert r.status == 405
-        assert (await r.json())["code"] == "MALFORMED_VALUE_ERROR"
+        assert (r.status, r.headers["Allow"]) == (405, "POST")
+        assert (await r.json())["error"] == "invalid_request"  # an OpenID4VCI endpoint
+    async with issuer.session.delete(issuer.url + "/offers/x") as r:
+        assert (r.status, r.headers["Allow"]) == (405, "GET")
+        assert (await r.json())["error"] == "invalid_request"
+    async with issuer.session.put(issuer.url + "/admin/offers", headers=issuer.admin) as r:
+        assert (r.status, r.headers["Allow"]) == (405, "POST")
+        assert (await r.json())["code"] == "MALFORMED_VALUE_ERROR"  # problem details
 
 
 async def test_rejects_used_offer_by_reference(sqlite_issuer: RunningIssuer) -> None:
