@@ -1,10 +1,10 @@
 """``pidm wallet``: the consumer's wallet on the command line, built on :class:`wallet.Wallet`.
 
 The wallet directory comes from ``--wallet DIR`` or ``$PIDM_WALLET`` (default
-``$XDG_DATA_HOME/pidm/wallet``, else ``~/.local/share/pidm/wallet``); the passphrase from
-``--passphrase-file``, ``$PIDM_WALLET_PASSPHRASE`` or a prompt. Exit codes: 0 done (also a
-declined request), 1 a presentation the verifier refused or never answered, 2 a coded error
-(``error: CODE: ...``).
+``pidm/wallet`` in the user's data directory, see :func:`wallet.locker.default_wallet_dir`);
+the passphrase from ``--passphrase-file``, ``$PIDM_WALLET_PASSPHRASE`` or a prompt. Exit
+codes: 0 done (also a declined request), 1 a presentation the verifier refused or never
+answered, 2 a coded error (``error: CODE: ...``).
 """
 
 from __future__ import annotations
@@ -102,8 +102,9 @@ def _console(as_json: bool = False) -> Console:
 @click.group("wallet")
 @click.option("--wallet", "directory", type=click.Path(file_okay=False, path_type=Path),
               envvar="PIDM_WALLET", default=None,
-              help="Wallet directory (env PIDM_WALLET; default $XDG_DATA_HOME/pidm/wallet, "
-              "else ~/.local/share/pidm/wallet).")
+              help="Wallet directory (env PIDM_WALLET; default pidm/wallet in your data directory: "
+              "$XDG_DATA_HOME or ~/.local/share, macOS ~/Library/Application Support, "
+              "Windows %LOCALAPPDATA%).")
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Read the wallet passphrase from this file (scripts). "
               "Also: env PIDM_WALLET_PASSPHRASE; otherwise you are prompted.")

@@ -24,6 +24,7 @@ import hmac
 import json
 import os
 import secrets
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,19 +66,29 @@ _RECORD_AAD_LABEL = "pidm-record/1"
 
 
 def default_wallet_dir(
-    override: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None
+    override: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None,
+    platform: str | None = None,
 ) -> Path:
     """Return the wallet directory: ``override`` (``--wallet``), else ``$PIDM_WALLET``, else
-    ``$XDG_DATA_HOME/pidm/wallet``, else ``~/.local/share/pidm/wallet``."""
+    ``pidm/wallet`` in the user's data directory: ``$XDG_DATA_HOME`` or ``~/.local/share``
+    (Linux and other Unix), ``~/Library/Application Support`` (macOS), ``%LOCALAPPDATA%``
+    (Windows; the wallet stays on this machine, ``export`` moves it)."""
     env = os.environ if environ is None else environ
+    system = sys.platform if platform is None else platform
     if override:
         return Path(override).expanduser()
     if env.get("PIDM_WALLET"):
         return Path(env["PIDM_WALLET"]).expanduser()
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    if system == "win32":
+        local = env.get("LOCALAPPDATA", "")
+        base = Path(local) if local else home / "AppData" / "Local"
+        return base / "pidm" / "wallet"
+    if system == "darwin":
+        return home / "Library" / "Application Support" / "pidm" / "wallet"
     xdg = env.get("XDG_DATA_HOME", "")
     if os.path.isabs(xdg):
         return Path(xdg) / "pidm" / "wallet"
-    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
     return home / ".local" / "share" / "pidm" / "wallet"
 
 

@@ -295,14 +295,24 @@ def test_key_pairs_are_stored_sealed_and_sign(locker: Locker) -> None:
 
 def test_default_wallet_dir_follows_flag_env_and_xdg(tmp_path: Path) -> None:
     env = {"HOME": "/home/ann"}
-    assert default_wallet_dir(environ=env) == Path("/home/ann/.local/share/pidm/wallet")
+    assert default_wallet_dir(environ=env, platform="linux") == Path(
+        "/home/ann/.local/share/pidm/wallet")
     env["XDG_DATA_HOME"] = "relative/ignored"
-    assert default_wallet_dir(environ=env) == Path("/home/ann/.local/share/pidm/wallet")
+    assert default_wallet_dir(environ=env, platform="linux") == Path(
+        "/home/ann/.local/share/pidm/wallet")
     env["XDG_DATA_HOME"] = "/data"
-    assert default_wallet_dir(environ=env) == Path("/data/pidm/wallet")
+    assert default_wallet_dir(environ=env, platform="linux") == Path("/data/pidm/wallet")
+    assert default_wallet_dir(environ=env, platform="darwin") == Path(
+        "/home/ann/Library/Application Support/pidm/wallet")
+    assert default_wallet_dir(environ=env, platform="win32") == Path(
+        "/home/ann/AppData/Local/pidm/wallet")
+    env["LOCALAPPDATA"] = "/appdata"
+    assert default_wallet_dir(environ=env, platform="win32") == Path("/appdata/pidm/wallet")
     env["PIDM_WALLET"] = str(tmp_path)
-    assert default_wallet_dir(environ=env) == tmp_path
-    assert default_wallet_dir("/explicit", environ=env) == Path("/explicit")
+    for platform in ("linux", "darwin", "win32"):
+        assert default_wallet_dir(environ=env, platform=platform) == tmp_path
+        assert default_wallet_dir("/explicit", environ=env, platform=platform) == Path(
+            "/explicit")
 
 
 def test_locker_repr_shows_no_secret(locker: Locker) -> None:
