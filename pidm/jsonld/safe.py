@@ -26,17 +26,32 @@ from typing import Any
 
 from pyld.jsonld import JsonLdError, JsonLdProcessor
 
-from pidm.errors import DataLossDetected, MalformedValueError, PayloadTooLarge, PidmError, shorten
+from pidm.errors import (
+    CanonicalizationLimit,
+    DataLossDetected,
+    MalformedValueError,
+    PayloadTooLarge,
+    PidmError,
+    shorten,
+)
 from pidm.jsonld.cache import ContextCache, cache_for
 from pidm.jsonld.loader import DocumentLoader, default_loader
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "SafeProcessor", "expand", "to_rdf"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_NODE_MAP_WORK", "SafeProcessor", "expand", "to_rdf"]
 
 #: Nesting and size bounds for documents handed to the JSON-LD processor.
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+#: Bound on pyld's node-map work before RDF conversion: pyld de-duplicates each value against
+#: every value already on the same subject and property, so n values there cost n² comparisons
+#: (25,000 names on one subject run for minutes). The sum of n² over (subject, property) pairs
+#: must stay under this (a few hundred milliseconds).
+MAX_NODE_MAP_WORK = 1_000_000
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+#: Characters an N-Quads IRIREF cannot hold, and Unicode white space (which pyld takes as "not an
+#: absolute IRI"): pyld silently drops a node or quad whose IRI has one.
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]|\s')
 _BCP47 = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _NODE_KEYWORDS = frozenset({"@id", "@type", "@index", "@graph", "@included", "@reverse"})
 
@@ -61,6 +76,7 @@ class SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
     def __init__(self, cache: ContextCache) -> None:
         super().__init__(on_property_dropped=self._dropped)
         self._context_cache = cache
+        self._for_rdf = False
 
     @staticmethod
     def _dropped(expanded: str | None) -> None:
@@ -88,10 +104,32 @@ class SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
         flags = (override_protected, propagate, validate_scoped)
         return self._context_cache.process(active_ctx, local_ctx, flags, compute)
 
+    def _graph_to_rdf(self, graph: Any, issuer: Any, options: Any) -> Any:
+        # pyld skips a quad whose subject or predicate is not an absolute IRI; refuse instead.
+        for id_, node in graph.items():
+            if not id_.startswith("_:"):
+                _check_iri(id_, "subject", blank_ok=False)
+            for prop in node:
+                if not prop.startswith("@"):
+                    _check_iri(prop, "property", blank_ok=False)
+        return super()._graph_to_rdf(graph, issuer, options)
+
+    def _object_to_rdf(self, item: Any, issuer: Any, triples: Any, options: Any) -> Any:
+        result = super()._object_to_rdf(item, issuer, triples, options)
+        if result is None:
+            raise _loss(f"object {shorten(item)} is not an absolute IRI and would be dropped")
+        return result
+
+    def to_rdf(self, input_: Any, options: Any) -> Any:
+        self._for_rdf = True
+        return super().to_rdf(input_, options)
+
     def expand(self, input_: Any, options: Any) -> Any:
         expanded = super().expand(input_, options)
         for node in expanded:
             _check_node(node)
+        if self._for_rdf:
+            _check_node_map_work(expanded)
         return expanded
 
 
@@ -105,6 +143,9 @@ def _check_iri(value: Any, what: str, *, blank_ok: bool) -> None:
         raise _loss(f"{what} {shorten(value)} is a blank node and would be dropped")
     if not _SCHEME.match(value):
         raise _loss(f"{what} {shorten(value)} is a relative IRI (the base is null)")
+    if _IRI_FORBIDDEN.search(value):
+        raise _loss(f"{what} {shorten(value)} contains a character no IRI may hold (white space, "
+                    f"control, <>\"{{}}|^`\\) and would be dropped")
 
 
 def _check_node(node: Any) -> None:
@@ -148,6 +189,43 @@ def _check_value(node: dict[str, Any]) -> None:
     datatype = node.get("@type")
     if datatype is not None and datatype != "@json":
         _check_iri(datatype, "datatype", blank_ok=False)
+
+
+def _check_node_map_work(expanded: list[Any]) -> None:
+    """Refuse expanded input whose node map pyld would build in quadratic time."""
+    counts: dict[tuple[Any, str], int] = {}
+    stack: list[Any] = list(expanded)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict) or "@value" in item:
+            continue
+        if "@list" in item or "@set" in item:
+            stack.extend(item.get("@list", ()))
+            stack.extend(item.get("@set", ()))
+            continue
+        subject = item.get("@id", id(item))
+        for prop, values in item.items():
+            if prop == "@reverse":
+                stack.extend(values.values())
+                continue
+            if prop in ("@graph", "@included"):
+                stack.extend(values)
+                continue
+            if prop.startswith("@") and prop != "@type":
+                continue
+            key = (subject, prop)
+            counts[key] = counts.get(key, 0) + len(values)
+            if prop != "@type":
+                stack.extend(values)
+    work = sum(n * n for n in counts.values())
+    if work > MAX_NODE_MAP_WORK:
+        worst = max(counts.values())
+        raise CanonicalizationLimit(
+            f"document puts up to {worst} values on one property of one node; converting it "
+            f"to RDF needs more than {MAX_NODE_MAP_WORK} comparisons")
 
 
 # --- bounds and error translation --------------------------------------------------------------
