@@ -86,11 +86,26 @@ async def _serve(config_path: Path, host: str, port: int) -> None:
         for address in runner.addresses:
             click.echo(f"issuer listening on http://{_hostport(address)}")
         click.echo(f"public URL {config.public_url}  DID {config.did}")
+        _warn_if_unreachable(config.public_url, [a[1] for a in runner.addresses])
         where = config.admin_token_file or "inline in the config file"
         click.echo(f"admin token: {where}")
         await _wait_for_signal()
     finally:
         await runner.cleanup()
+
+
+def _warn_if_unreachable(public_url: str, ports: list[int]) -> None:
+    """Wallets use ``public_url`` (key proofs must name it as ``aud``): warn when it is a
+    loopback URL on a port this process does not listen on."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(public_url)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if port not in ports:
+        click.echo(f"warning: public URL {public_url} is not where this issuer listens; "
+                   "re-run `pidm issuer init --url` or pass the matching --port", err=True)
 
 
 def _hostport(address: Any) -> str:

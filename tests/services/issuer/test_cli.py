@@ -70,3 +70,6 @@ async def test_serve_listens_and_stops_on_sigint(tmp_path: Path) -> None:
         code = await asyncio.wait_for(proc.wait(), 30)
     assert code == 0
     assert (tmp_path / "issuer.db").exists()
+    assert proc.stderr is not None
+    stderr = (await proc.stderr.read()).decode()
+    assert "warning: public URL http://127.0.0.1:8080 is not where this issuer listens" in stderr
