@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -36,7 +36,7 @@ from verifier.routes import add_routes
 from verifier.service import VerifierService
 from verifier.store import open_store
 from verifier.store.base import VerifierStore
-from verifier.webhooks import WebhookDeliverer
+from verifier.webhooks import Poster, WebhookDeliverer
 
 log = logging.getLogger("verifier")
 PURGE_INTERVAL = 300.0
@@ -86,7 +86,8 @@ def create_app(config: VerifierConfig, *, deps: Deps | None = None) -> web.Appli
             status_client = deps.status_client or CachedStatusListClient(
                 fetcher, resolver, loader=deps.loader, timeout=config.fetch_timeout
             )
-            deliverer = WebhookDeliverer(store, _poster(http), deps.clock, poll=deps.webhook_poll)
+            deliverer = WebhookDeliverer(store, _poster(http), deps.clock,
+                                         secret=config.admin_token, poll=deps.webhook_poll)
             app[SERVICE_KEY] = VerifierService(
                 config, store, signer, deps.clock, deps.rng, resolver, status_client,
                 TrustPolicy.from_config(config.trust), deps.loader, deliverer.wake,
@@ -125,11 +126,12 @@ async def _fetcher(config: VerifierConfig, deps: Deps) -> AsyncIterator[Any]:
         yield fetcher
 
 
-def _poster(session: aiohttp.ClientSession) -> Callable[[str, bytes], Any]:
-    async def post(url: str, body: bytes) -> int:
+def _poster(session: aiohttp.ClientSession) -> Poster:
+    async def post(url: str, body: bytes, headers: Mapping[str, str]) -> int:
         try:
             async with session.post(url, data=body, allow_redirects=False,
-                                    headers={"Content-Type": "application/json"}) as answer:
+                                    headers={"Content-Type": "application/json", **headers}
+                                    ) as answer:
                 return answer.status
         except aiohttp.ClientError as exc:
             raise OSError(f"{type(exc).__name__}: {exc}") from exc

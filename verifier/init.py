@@ -89,7 +89,8 @@ signing_key_file = "{KEY_NAME}"   # private JWK, mode 0600
 admin_token_file = "{TOKEN_NAME}"     # bearer token of /admin/* and the VC API endpoints
 store = "{store}"                 # SQLite file here, or postgresql://user@host/db for replicas
 receipt_cryptosuite = "eddsa-jcs-2022"   # or eddsa-rdfc-2022
-# webhook_url = "https://shop.example/pidm-results"   # POSTed each result (JSON)
+# webhook_url = "https://shop.example/pidm-results"   # POSTed each result (JSON), signed:
+#   Pidm-Signature: t=<unix time>,v1=<hex HMAC-SHA256(admin token, "<t>." + body)>
 # redirect_uri = "https://shop.example/thanks"        # the wallet is sent here afterwards
 
 [oid4vp]

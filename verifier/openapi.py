@@ -303,6 +303,25 @@ def _published_paths() -> dict[str, Any]:
     }
 
 
+def _webhooks() -> dict[str, Any]:
+    """The marketer's endpoint (``[verifier] webhook_url``): POSTed each finished result."""
+    body = {"type": "object", "required": ["transaction", "result"], "properties": {
+        "transaction": {"type": "string", "description": "the transaction id"},
+        "result": _ref("VerificationResult"),
+    }}
+    signature = {
+        "name": "Pidm-Signature", "in": "header", "required": True,
+        "description": "t=<unix time>,v1=<hex HMAC-SHA256 keyed with the admin token over "
+                       "'<unix time>.' followed by the raw body>; refuse a mismatch or an old t",
+        "schema": {"type": "string", "pattern": "^t=[0-9]+,v1=[0-9a-f]{64}$"},
+    }
+    return {"result": {"post": _op(
+        "A transaction's result (retried with backoff until a 2xx answer)",
+        {"2XX": {"description": "received; anything else is retried later"}},
+        tags=["webhooks"], body={"application/json": {"schema": body}}, params=[signature],
+    )}}
+
+
 @cache
 def _document() -> str:
     doc = {
@@ -319,6 +338,7 @@ def _document() -> str:
             ),
         },
         "paths": {**_admin_paths(), **_oid4vp_paths(), **_vcapi_paths(), **_published_paths()},
+        "webhooks": _webhooks(),
         "components": {
             "schemas": _SCHEMAS,
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},

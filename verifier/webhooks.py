@@ -5,15 +5,22 @@ the response to the wallet never waits on the webhook and any replica may delive
 :class:`WebhookDeliverer` loop claims due deliveries (a lease keeps other replicas off them),
 POSTs the stored result JSON with a timeout, and records the attempt: delivered, retried with
 backoff, or given up after the last attempt. Failures are logged, never raised.
+
+Each POST carries ``Pidm-Signature: t=<unix time>,v1=<hex HMAC-SHA256>`` over
+``"<unix time>." + body``, keyed with the verifier's admin token (which the marketer's back end
+already holds and which never leaves the verifier), so the receiver can refuse forged results
+and, by the time, stale replays (:func:`verify_webhook_signature`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 from pidm.clock import Clock
@@ -25,8 +32,31 @@ log = logging.getLogger("verifier.webhooks")
 BACKOFF = (5, 30, 120, 600, 3600)
 LEASE = timedelta(seconds=60)
 
-#: POST ``body`` (JSON) to ``url``; raise or return an HTTP status.
-Poster = Callable[[str, bytes], Awaitable[int]]
+SIGNATURE_HEADER = "Pidm-Signature"
+#: POST ``body`` (JSON) to ``url`` with extra ``headers``; raise or return an HTTP status.
+Poster = Callable[[str, bytes, Mapping[str, str]], Awaitable[int]]
+
+
+def _mac(secret: str, timestamp: int, body: bytes) -> str:
+    message = str(timestamp).encode() + b"." + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sign_webhook(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``Pidm-Signature`` header value for ``body`` sent at ``timestamp`` (unix seconds)."""
+    return f"t={timestamp},v1={_mac(secret, timestamp, body)}"
+
+
+def verify_webhook_signature(
+    secret: str, header: str, body: bytes, *, now: int, tolerance: int = 300
+) -> bool:
+    """What a receiver checks: the header is well formed, its MAC matches (constant time) and
+    its time is within ``tolerance`` seconds of ``now``."""
+    fields = dict(part.partition("=")[::2] for part in header.split(","))
+    stamp, mac = fields.get("t", ""), fields.get("v1", "")
+    if not stamp.isdigit() or len(stamp) > 12 or abs(now - int(stamp)) > tolerance:
+        return False
+    return hmac.compare_digest(mac.encode(), _mac(secret, int(stamp), body).encode())
 
 
 def retry_delay(attempts: int) -> timedelta | None:
@@ -40,9 +70,11 @@ class WebhookDeliverer:
     """The background delivery loop of one process. ``wake()`` after queueing a delivery."""
 
     def __init__(
-        self, store: VerifierStore, post: Poster, clock: Clock, *, poll: float = 30.0
+        self, store: VerifierStore, post: Poster, clock: Clock, *, secret: str,
+        poll: float = 30.0,
     ) -> None:
         self._store = store
+        self._secret = secret
         self._post = post
         self._clock = clock
         self._poll = poll
@@ -76,7 +108,8 @@ class WebhookDeliverer:
             tx = await self._store.get(delivery.tx_id)
             body = json.dumps({"transaction": delivery.tx_id,
                                "result": dict(tx.result or {}) if tx else {}}).encode()
-            status = await self._post(delivery.url, body)
+            signature = sign_webhook(self._secret, int(self._clock.now().timestamp()), body)
+            status = await self._post(delivery.url, body, {SIGNATURE_HEADER: signature})
             if 200 <= status < 300:
                 await self._store.record_webhook_attempt(delivery.tx_id, delivered=True)
                 return True

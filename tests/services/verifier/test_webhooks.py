@@ -18,7 +18,7 @@ from pidm.clock import FixedClock
 from tests.services.issuer.helpers import T0, bound_socket
 from tests.services.verifier.helpers import RunningVerifier, start_verifier
 from verifier.app import Deps
-from verifier.webhooks import retry_delay
+from verifier.webhooks import retry_delay, sign_webhook, verify_webhook_signature
 
 
 class Hook:
@@ -26,11 +26,14 @@ class Hook:
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
+        self.raw: list[tuple[bytes, str]] = []
         self.status = 204
         self.arrived = asyncio.Event()
 
     async def handle(self, request: web.Request) -> web.Response:
-        self.received.append(json.loads(await request.read()))
+        body = await request.read()
+        self.raw.append((body, request.headers.get("Pidm-Signature", "")))
+        self.received.append(json.loads(body))
         self.arrived.set()
         return web.Response(status=self.status)
 
@@ -76,6 +79,10 @@ async def test_result_is_posted_to_the_webhook(tmp_path: Path, hook: tuple[Hook,
     finally:
         await verifier.stop()
     [delivery] = target.received
+    [(body, signature)] = target.raw
+    now = int(T0.timestamp())
+    assert signature == sign_webhook(verifier.config.admin_token, now, body)
+    assert verify_webhook_signature(verifier.config.admin_token, signature, body, now=now)
     assert delivery["transaction"] == tx_id
     assert delivery["result"]["valid"] is False
     assert delivery["result"]["checks"][0]["code"] == "CONSENT_REFUSED"
@@ -105,3 +112,16 @@ def test_retry_schedule_gives_up() -> None:
     assert retry_delay(1) == timedelta(seconds=5)
     assert retry_delay(5) == timedelta(hours=1)
     assert retry_delay(6) is None
+
+
+def test_webhook_signature_detects_forgery_and_staleness() -> None:
+    secret, body = "s" * 43, b'{"transaction": "t1", "result": {"valid": true}}'
+    header = sign_webhook(secret, 1_800_000_000, body)
+    assert header.startswith("t=1800000000,v1=") and len(header) == len("t=1800000000,v1=") + 64
+    assert verify_webhook_signature(secret, header, body, now=1_800_000_100)
+    assert not verify_webhook_signature(secret, header, body.replace(b"true", b"false"),
+                                        now=1_800_000_100)
+    assert not verify_webhook_signature("x" * 43, header, body, now=1_800_000_100)
+    assert not verify_webhook_signature(secret, header, body, now=1_800_000_301)
+    for bad in ("", "t=,v1=", "v1=00", "t=-5,v1=" + "0" * 64, "t=1800000000"):
+        assert not verify_webhook_signature(secret, bad, body, now=1_800_000_000), bad
