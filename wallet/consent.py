@@ -333,6 +333,12 @@ def consent_renderable(screen: ConsentScreen) -> Panel:
             claims.add_row(name, claim.label, _value_text(claim.value), needed)
         if not item.claims:
             claims.add_row(name, "(no claims: proof of holding it)", "", "required")
+        if item.credential.uses:
+            notes.append(Text(
+                f"Every copy of '{item.credential.name}' was shown before: this presentation "
+                "can be linked to earlier ones (receive the credential again for fresh copies).",
+                style="yellow",
+            ))
         if not item.selective:
             notes.append(Text(
                 f"'{item.credential.name}' cannot hide claims: all of "

@@ -204,6 +204,21 @@ def test_render_shows_who_why_how_long_and_reward(wallet_index: Any) -> None:
     assert describe_offer(None) == "none offered"
 
 
+def test_render_warns_when_every_copy_was_shown_before(wallet_index: Any) -> None:
+    index = wallet_index[0]
+
+    def warning() -> str:
+        out = io.StringIO()
+        render_consent(_screen(index)[0], Console(file=out, width=400))
+        return " ".join(out.getvalue().split())
+
+    assert "was shown before" not in warning()
+    index.add(index.representative("contact1").used())
+    assert ("Every copy of 'contact1 credential' was shown before: this presentation can be "
+            "linked to earlier ones") in warning()
+    assert "'age1 credential' was shown" not in warning()
+
+
 def test_sd_jwt_presentation_discloses_only_the_plan(wallet_index: Any) -> None:
     index, keys = wallet_index
     screen, request = _screen(index)
