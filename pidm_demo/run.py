@@ -17,7 +17,7 @@ from rich.markup import escape
 from pidm.errors import PidmError
 from pidm_demo.keep import print_manual, wait_for_interrupt
 from pidm_demo.narrate import Narrator, StepFailed
-from pidm_demo.scenario import Facts, run_scenario
+from pidm_demo.scenario import MEMBERSHIP_ID, Facts, run_scenario
 from pidm_demo.services import Stores, deploy
 from wallet import HttpLimits, KdfParams, Wallet, WalletOptions
 
@@ -50,8 +50,9 @@ async def demo_main(directory: Path, console: Console, *, stores: Stores | None 
             facts = await run_scenario(narrator, deployment, wallet)
         console.print(f"[bold green]All {len(narrator.checked)} checks passed.[/bold green]")
         if keep:
-            print_manual(console, deployment, directory)
+            print_manual(console, deployment, directory, facts.groups[MEMBERSHIP_ID])
             await wait_for_interrupt()
+            console.print("stopping the services")
     return facts
 
 

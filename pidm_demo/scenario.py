@@ -40,6 +40,7 @@ class Facts:
     """What the scenario established (the tests assert on these)."""
 
     held: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
     disclosed: dict[str, dict[str, Any]] = field(default_factory=dict)
     verifier_claims: dict[str, Any] = field(default_factory=dict)
     receipt_reward: dict[str, Any] = field(default_factory=dict)
@@ -57,6 +58,7 @@ async def issue_both(n: Narrator, d: Deployment, wallet: Wallet, facts: Facts) -
     for issuer, cid, claims in ((d.retailer, MEMBERSHIP_ID, MEMBER), (d.age_check, AGE_ID, AGE)):
         group = await _issue(n, d, wallet, issuer, cid, claims)
         facts.held[cid] = group.first.subject_claims()
+        facts.groups[cid] = group.id
 
 
 async def _issue(n: Narrator, d: Deployment, wallet: Wallet, issuer: Service, cid: str,

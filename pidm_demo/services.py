@@ -39,6 +39,7 @@ class Service:
     url: str
     config: Any
     config_path: Path
+    token_path: Path
     runner: web.AppRunner
 
     @property
@@ -87,7 +88,7 @@ async def start_issuer(directory: Path, *, role: str, name: str, catalogue: str,
     configs.adapt_issuer(result.config_path, name=name, catalogue=catalogue)
     config = load_config(result.config_path)
     runner = await _serve(create_app(config), sock, wire, role)
-    return Service(role, url, config, result.config_path, runner)
+    return Service(role, url, config, result.config_path, result.token_path, runner)
 
 
 async def start_verifier(directory: Path, *, age_check_did: str, retailer_did: str, store: str,
@@ -105,7 +106,8 @@ async def start_verifier(directory: Path, *, age_check_did: str, retailer_did: s
     config = load_config(result.config_path)
     app = create_app(config, deps=Deps(status_client=status_client))
     runner = await _serve(app, sock, wire, "marketer")
-    return Service("marketer", url, config, result.config_path, runner)
+    return Service("marketer", url, config, result.config_path, result.token_path,
+                   runner)
 
 
 class _StatusClient(CachedStatusListClient):

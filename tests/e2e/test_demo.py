@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -136,3 +137,32 @@ def test_demo_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None:
     console, out = _console()
     assert run_demo(directory=tmp_path, console=console) == 2
     assert "is not empty" in out.getvalue()
+
+
+def test_keep_leaves_the_services_running_and_the_printed_session_works(tmp_path: Path) -> None:
+    from pidm_demo.keep import BEGIN, END
+
+    folder = tmp_path / "demo"
+    demo = subprocess.Popen([*CLI, "demo", "--keep", "--dir", str(folder)], text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    try:
+        assert demo.stdout is not None
+        printed = []
+        for line in demo.stdout:
+            printed.append(line.rstrip("\n"))
+            if line.startswith("Press Ctrl-C"):
+                break
+        text = "\n".join(printed)
+        assert "All 22 checks passed." in text, text
+        script = text[text.index(BEGIN):text.index(END)]
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], input="y\n" * 5,
+                              capture_output=True, text=True, timeout=90)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "shared" in done.stdout and "receipt verified" in done.stdout
+        assert '"postal_code": "SW1A 1AA"' in done.stdout  # the marketer's result
+        assert "100" in done.stdout.split("Rewards earned")[1]  # 50 + 50 points
+    finally:
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=30) == 0
+    assert (folder / "wallet" / "wallet.db").is_file()  # --dir keeps the files
