@@ -14,6 +14,7 @@ reused, safe across replicas). A full list makes the allocator open a new one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -61,13 +62,15 @@ def suspension_twin(list_id: str) -> str | None:
     return "sus-" + list_id[4:] if list_id.startswith("rev-") else None
 
 
+_LIST_ID = re.compile(r"(tok|rev|sus)-[A-Za-z0-9]{1,64}")
+
+
 def family_of(list_id: str) -> Family | None:
-    """The family a list id belongs to (by prefix), or None."""
-    if list_id.startswith("tok-"):
-        return TOKEN
-    if list_id.startswith(("rev-", "sus-")):
-        return BITSTRING
-    return None
+    """The family a list id belongs to (by prefix), or None — also for anything not shaped like
+    an id this issuer makes (so hostile path text never reaches the store)."""
+    if not _LIST_ID.fullmatch(list_id):
+        return None
+    return TOKEN if list_id.startswith("tok-") else BITSTRING
 
 
 @dataclass(slots=True)

@@ -45,6 +45,10 @@ async def test_admin_query_and_path_values(issuer: RunningIssuer) -> None:
         status, body, _ = await issuer.json("POST", f"/admin/credentials/a%00b/{action}",
                                             admin=True)
         assert (status, body["code"]) == (404, "NOT_FOUND")
+    for kind in ("token", "bitstring"):
+        for list_id in ("tok-%00", "rev-a%00b", "sus-%00", "tok-%ED%A0%80", "rev-", "tok-a.b"):
+            status, body, _ = await issuer.json("GET", f"/status/{kind}/{list_id}")
+            assert (status, body["code"]) == (404, "NOT_FOUND"), (kind, list_id)
     for offer_id in ("%00", "a%00b", "%ED%A0%80"):
         status, body, _ = await issuer.json("GET", f"/offers/{offer_id}")
         assert (status, body["error"]) == (404, "invalid_request"), offer_id
