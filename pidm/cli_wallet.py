@@ -161,9 +161,17 @@ def wallet_receive(settings: _Settings, offer: str, tx_code: str | None, copies:
     def ask(spec: TxCode) -> str:
         return _ask_tx_code(spec)
 
+    stored: list[Any] = []
     with _open(settings) as wallet:
         wallet.options = replace(wallet.options, holder_method=holder_did)
-        groups = _run(wallet.receive(offer, tx_code=tx_code or ask, copies=copies))
+        try:
+            groups = _run(wallet.receive(offer, tx_code=tx_code or ask, copies=copies,
+                                         on_stored=stored.append))
+        except PidmError:
+            if stored:  # an offer of several credentials failed part-way: say what was kept
+                names = ", ".join(f"{g.first.name} ({g.id})" for g in stored)
+                click.echo(f"stored before the error: {names}", err=True)
+            raise
     if as_json:
         echo_json([group_json(g) for g in groups])
     else:

@@ -209,23 +209,28 @@ class Wallet:
 
     # --- OpenID4VCI --------------------------------------------------------------------------
     async def receive(self, offer: str, *, tx_code: TxCodeSource = None,
-                      copies: int | None = None) -> list[Group]:
+                      copies: int | None = None,
+                      on_stored: Callable[[Group], None] | None = None) -> list[Group]:
         """Accept a credential offer (``openid-credential-offer://`` URI or offer URL): redeem
         the pre-authorized code, prove a fresh key per copy, verify and store every credential.
 
         ``tx_code``: the transaction code, or a function asked for it when the offer requires
-        one. Raises the coded error of the first failing step; nothing is stored for a
-        credential that does not verify.
+        one. ``on_stored`` is called with each credential as soon as it is stored, so a caller
+        knows what an offer of several credentials left in the wallet when a later one fails.
+        Raises the coded error of the first failing step; nothing is stored for a credential
+        that does not verify.
         """
         async with self._client() as client:
             parsed = await fetch_offer(client, offer)
             metadata = await fetch_metadata(client, parsed.credential_issuer)
             code = await self._tx_code(parsed, tx_code)
             token = await fetch_token(client, metadata, parsed, code)
-            return [
-                await self._receive_one(client, metadata, token, cid, copies)
-                for cid in parsed.credential_configuration_ids
-            ]
+            groups: list[Group] = []
+            for cid in parsed.credential_configuration_ids:
+                groups.append(await self._receive_one(client, metadata, token, cid, copies))
+                if on_stored is not None:
+                    on_stored(groups[-1])
+            return groups
 
     async def _tx_code(self, offer: CredentialOffer, source: TxCodeSource) -> str | None:
         grant = offer.pre_authorized_code

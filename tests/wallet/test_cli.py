@@ -115,6 +115,32 @@ async def test_receive_asks_for_the_tx_code(env: dict[str, str], issuer: Service
     assert wrong.exit_code == 2 and "INVALID_GRANT" in wrong.output
 
 
+async def test_receive_says_what_was_stored_when_a_later_credential_fails(
+    env: dict[str, str], issuer: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wallet import agent
+
+    real = agent.request_credentials
+    calls: list[str] = []
+
+    async def second_fails(*args: Any, **kwargs: Any) -> list[Any]:
+        calls.append(args[3])
+        issued = await real(*args, **kwargs)
+        return issued if len(calls) == 1 else issued[1:] + issued[:1]
+
+    monkeypatch.setattr(agent, "request_credentials", second_fails)
+    assert (await _cli(env, "init", "--kdf", "minimum")).exit_code == 0
+    made = await offer(issuer, ["age_over_18_sd_jwt", "contact_profile_sd_jwt"], CLAIMS)
+    result = await _cli(env, "receive", made["offer_uri"])
+    assert calls == ["age_over_18_sd_jwt", "contact_profile_sd_jwt"]
+    [kept] = await _json(env, "list")
+    assert kept["name"] == "Age over 18"
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[-2] == f"stored before the error: Age over 18 ({kept['id']})"
+    assert lines[-1].startswith("error: INVALID_KEY: ")
+
+
 async def test_present_yes_then_history_and_rewards(
     env: dict[str, str], issuer: Service, verifier: Service
 ) -> None:
