@@ -69,13 +69,30 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-def _open(settings: _Settings) -> Any:
-    from wallet import HttpLimits, Wallet, WalletOptions
+PROMPT_TRIES = 3
 
+
+def _open(settings: _Settings) -> Any:
+    """Open the wallet: WALLET_NOT_FOUND before asking for a passphrase; a typed (prompted)
+    passphrase may be retried, one from a file or the environment may not."""
+    from pidm.errors import WalletNotFound, WrongPassphrase
+    from wallet import HttpLimits, Wallet, WalletOptions
+    from wallet.locker import DB_NAME
+
+    if not (settings.directory / DB_NAME).is_file():
+        raise WalletNotFound(f"no wallet at {str(settings.directory)!r}")
     limits = HttpLimits(allow_private=settings.allow_private, allow_http=settings.allow_http,
                         timeout=settings.timeout)
-    return Wallet.open(settings.directory, _passphrase(settings),
-                       options=WalletOptions(limits=limits))
+    prompted = settings.passphrase_file is None and not os.environ.get("PIDM_WALLET_PASSPHRASE")
+    for attempt in range(1, PROMPT_TRIES + 1):
+        try:
+            return Wallet.open(settings.directory, _passphrase(settings),
+                               options=WalletOptions(limits=limits))
+        except WrongPassphrase:
+            if not prompted or attempt == PROMPT_TRIES:
+                raise
+            click.echo("Wrong passphrase; try again.", err=True)
+    raise AssertionError("unreachable")
 
 
 def _guarded(action: Callable[..., None]) -> Callable[..., None]:

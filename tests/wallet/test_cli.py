@@ -234,8 +234,18 @@ async def test_wrong_passphrase(env: dict[str, str], tmp_path: Path) -> None:
     secret.write_text("wrong\n")
     result = await _cli(env, "--passphrase-file", str(secret), "list")
     assert result.exit_code == 2 and "error: WRONG_PASSPHRASE" in result.output
-    result = await _cli({**env, "PIDM_WALLET": str(tmp_path / "none")}, "list")
-    assert result.exit_code == 2 and "error: WALLET_NOT_FOUND" in result.output
+    prompted = {k: v for k, v in env.items() if k != "PIDM_WALLET_PASSPHRASE"}
+    result = await _cli({**prompted, "PIDM_WALLET": str(tmp_path / "none")}, "list")
+    assert result.exit_code == 2 and result.output.startswith("error: WALLET_NOT_FOUND")
+    typo = await _cli(prompted, "list", "--json", input=f"typo\n{PASS}\n")
+    assert typo.exit_code == 0, typo.output
+    assert typo.stderr.count("Wallet passphrase:") == 2
+    assert typo.stderr.count("Wrong passphrase; try again.") == 1
+    assert json.loads(typo.stdout) == []
+    three = await _cli(prompted, "list", input="a\nb\nc\n" + PASS + "\n")
+    assert three.exit_code == 2 and three.stderr.count("Wallet passphrase:") == 3
+    assert three.stderr.rstrip().endswith("error: WRONG_PASSPHRASE: wrong passphrase (or a "
+                                          "damaged wallet header)")
 
 
 async def test_export_and_import(env: dict[str, str], issuer: Service, tmp_path: Path) -> None:
