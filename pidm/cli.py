@@ -91,3 +91,7 @@ main.add_command(_verifier_group)
 from pidm.cli_wallet import wallet_group as _wallet_group  # noqa: E402
 
 main.add_command(_wallet_group)
+
+from pidm.cli_vc import vc_group as _vc_group  # noqa: E402
+
+main.add_command(_vc_group)

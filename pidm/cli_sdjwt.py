@@ -173,17 +173,21 @@ def print_result(result: VerificationResult, *, as_json: bool) -> None:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console()
+    # Messages quote hostile input: no markup, emoji codes (":key:" in "did:key:") or highlighting.
+    console = Console(emoji=False, highlight=False)
     verdict = "[bold green]VALID[/]" if result.valid else "[bold red]INVALID[/]"
     table = Table(title=f"Verification result: {verdict}")
-    for column in ("check", "status", "code", "message"):
-        table.add_column(column)
+    table.add_column("check", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("message", overflow="fold")
     for check in result.checks:
         style = _STYLE[check.status]
-        table.add_row(check.name, f"[{style}]{check.status.value}[/]", check.code or "",
-                      check.message)
+        table.add_row(escape(check.name), f"[{style}]{check.status.value}[/]",
+                      escape(check.code or ""), escape(check.message))
     console.print(table)
     if result.claims:
         console.print_json(json.dumps(result.claims, ensure_ascii=False))

@@ -1,0 +1,246 @@
+"""``pidm vc sign | verify`` end to end through click."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from pidm.cli import main
+from pidm.did.key import did_key
+from pidm.keys import KeyPair, read_key_file, write_key_file
+from tests.spec_vectors import vector_path
+
+V2 = "https://www.w3.org/ns/credentials/v2"
+EX = "https://www.w3.org/ns/credentials/examples/v2"
+SUITES = ["eddsa-rdfc-2022", "eddsa-jcs-2022"]
+RDFC_VECTOR = ("vc-di-eddsa", "TestVectors", "eddsa-rdfc-2022", "signedDataInt.json")
+JCS_VECTOR = ("vc-di-eddsa", "TestVectors", "eddsa-jcs-2022", "signedJCS.json")
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def checks(result: Result) -> dict[str, dict[str, Any]]:
+    data = json.loads(result.stdout)
+    return {c["check"]: c for c in data["checks"]}
+
+
+def no_traceback(result: Result) -> None:
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def key(tmp_path: Path) -> Path:
+    path = tmp_path / "issuer.jwk"
+    write_key_file(path, KeyPair.generate())
+    return path
+
+
+def credential(issuer: str, **extra: Any) -> dict[str, Any]:
+    return {"@context": [V2, EX], "id": "urn:uuid:5b1d3f6e-0d58-4b7e-9d3b-7d0a8b1c2e3f",
+            "type": ["VerifiableCredential", "ExampleDegreeCredential"], "issuer": issuer,
+            "validFrom": "2025-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:alice", "name": "Alice"}, **extra}
+
+
+def write(path: Path, document: Any) -> Path:
+    path.write_text(json.dumps(document))
+    return path
+
+
+def sign(key: Path, document: dict[str, Any], tmp_path: Path, suite: str = SUITES[0],
+         *extra: str) -> Path:
+    unsigned = write(tmp_path / "unsigned.json", document)
+    out = tmp_path / "signed.json"
+    result = run("vc", "sign", "--key", str(key), "--suite", suite, *extra, str(unsigned),
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_sign_verify_round_trip(suite: str, key: Path, tmp_path: Path) -> None:
+    issuer = did_key(read_key_file(key).public)
+    document = credential(issuer)
+    signed_path = sign(key, document, tmp_path, suite)
+    signed = json.loads(signed_path.read_text())
+    proof = signed.pop("proof")
+    assert signed == document
+    assert proof["type"] == "DataIntegrityProof"
+    assert proof["cryptosuite"] == suite
+    assert proof["proofPurpose"] == "assertionMethod"
+    assert proof["verificationMethod"] == f"{issuer}#{issuer.removeprefix('did:key:')}"
+    assert proof["proofValue"].startswith("z")
+    result = run("vc", "verify", "--json", str(signed_path))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["valid"] is True
+    assert {name: c["status"] for name, c in checks(result).items()} == {
+        "schema": "passed", "signature": "passed", "validity_period": "passed"}
+    table = run("vc", "verify", str(signed_path))
+    assert table.exit_code == 0
+    assert "VALID" in table.stdout and "INVALID" not in table.stdout
+
+
+def test_sign_writes_to_stdout(key: Path, tmp_path: Path) -> None:
+    unsigned = write(tmp_path / "c.json", credential(did_key(read_key_file(key).public)))
+    result = run("vc", "sign", "--key", str(key), "--suite", "eddsa-jcs-2022", str(unsigned))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+
+
+@pytest.mark.parametrize("parts", [RDFC_VECTOR, JCS_VECTOR], ids=["rdfc", "jcs"])
+def test_w3c_vector_verifies_with_proof_only(parts: tuple[str, ...]) -> None:
+    path = str(vector_path(*parts))
+    result = run("vc", "verify", "--proof-only", "--json", path)
+    assert result.exit_code == 0, result.output
+    assert checks(result)["signature"]["status"] == "passed"
+    # Without --proof-only the issuer (https://vc.example/...) does not control the did:key.
+    strict = run("vc", "verify", "--json", path)
+    assert strict.exit_code == 1
+    signature = checks(strict)["signature"]
+    assert signature["status"] == "failed"
+    assert signature["code"] == "PROOF_VERIFICATION_ERROR"
+    assert "issuer" in signature["message"]
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_tampered_claim_is_invalid(suite: str, key: Path, tmp_path: Path) -> None:
+    signed_path = sign(key, credential(did_key(read_key_file(key).public)), tmp_path, suite)
+    signed = json.loads(signed_path.read_text())
+    signed["credentialSubject"]["name"] = "Mallory"
+    tampered = write(tmp_path / "tampered.json", signed)
+    result = run("vc", "verify", "--json", str(tampered))
+    assert result.exit_code == 1
+    assert checks(result)["signature"]["code"] == "PROOF_VERIFICATION_ERROR"
+    assert checks(result)["schema"]["status"] == "passed"
+    table = run("vc", "verify", str(tampered))
+    assert table.exit_code == 1
+    assert "INVALID" in table.stdout and "PROOF_VERIFICATION_ERROR" in table.stdout
+
+
+@pytest.mark.parametrize(("window", "code"), [
+    ({"validFrom": "2020-01-01T00:00:00Z", "validUntil": "2021-01-01T00:00:00Z"},
+     "CREDENTIAL_EXPIRED"),
+    ({"validFrom": "2999-01-01T00:00:00Z"}, "CREDENTIAL_NOT_YET_VALID"),
+])
+def test_validity_window(window: dict[str, str], code: str, key: Path, tmp_path: Path) -> None:
+    signed = sign(key, credential(did_key(read_key_file(key).public), **window), tmp_path)
+    result = run("vc", "verify", "--json", str(signed))
+    assert result.exit_code == 1
+    assert checks(result)["validity_period"]["code"] == code
+    assert checks(result)["signature"]["status"] == "passed"
+
+
+def test_verify_as_of_a_time_inside_the_window(key: Path, tmp_path: Path) -> None:
+    window = {"validFrom": "2020-01-01T00:00:00Z", "validUntil": "2021-01-01T00:00:00Z"}
+    signed = sign(key, credential(did_key(read_key_file(key).public), **window), tmp_path)
+    # The proof's created time is now, so 2020 would put it in the future.
+    result = run("vc", "verify", "--json", "--at", "2020-06-01T00:00:00Z", str(signed))
+    assert result.exit_code == 1
+    assert checks(result)["validity_period"]["status"] == "passed"
+    assert checks(result)["signature"]["code"] == "INVALID_PROOF_DATETIME"
+
+
+@pytest.mark.parametrize("content", [None, b"not json {", b"[1, 2]", b"\xff\xfe"],
+                         ids=["missing", "not-json", "array", "binary"])
+def test_unreadable_input_exits_2(content: bytes | None, tmp_path: Path) -> None:
+    path = tmp_path / "input.json"
+    if content is not None:
+        path.write_bytes(content)
+    result = run("vc", "verify", str(path))
+    assert result.exit_code == 2
+    no_traceback(result)
+    assert "error: " in result.stderr
+
+
+def test_verify_a_directory_exits_2(tmp_path: Path) -> None:
+    result = run("vc", "verify", str(tmp_path))
+    assert result.exit_code == 2
+    no_traceback(result)
+
+
+def test_sign_refuses_an_issuer_the_key_does_not_belong_to(key: Path, tmp_path: Path) -> None:
+    unsigned = write(tmp_path / "c.json", credential("did:example:someone-else"))
+    result = run("vc", "sign", "--key", str(key), "--suite", SUITES[0], str(unsigned))
+    assert result.exit_code == 2
+    assert "is not the key's DID" in result.stderr
+
+
+def test_sign_refuses_an_invalid_credential(key: Path, tmp_path: Path) -> None:
+    bad = credential(did_key(read_key_file(key).public))
+    del bad["credentialSubject"]
+    result = run("vc", "sign", "--key", str(key), "--suite", SUITES[0],
+                 str(write(tmp_path / "c.json", bad)))
+    assert result.exit_code == 2
+    assert "INVALID_CREDENTIAL" in result.stderr
+
+
+def test_sign_refuses_data_loss(key: Path, tmp_path: Path) -> None:
+    bad = credential(did_key(read_key_file(key).public))
+    bad["@context"] = [V2]
+    bad["credentialSubject"]["undefinedTerm"] = "unsigned"
+    result = run("vc", "sign", "--key", str(key), "--suite", SUITES[0],
+                 str(write(tmp_path / "c.json", bad)))
+    assert result.exit_code == 2
+    assert "DATA_LOSS_DETECTION_ERROR" in result.stderr
+
+
+def test_sign_with_a_missing_key_file_exits_2(tmp_path: Path) -> None:
+    unsigned = write(tmp_path / "c.json", credential("did:example:x"))
+    result = run("vc", "sign", "--key", str(tmp_path / "nope.jwk"), "--suite", SUITES[0],
+                 str(unsigned))
+    assert result.exit_code == 2
+    assert "INVALID_KEY" in result.stderr
+    no_traceback(result)
+
+
+def test_bad_usage_exits_2(key: Path, tmp_path: Path) -> None:
+    unsigned = write(tmp_path / "c.json", credential("did:example:x"))
+    assert run("vc", "sign", "--key", str(key), str(unsigned)).exit_code == 2  # no --suite
+    assert run("vc", "sign", "--key", str(key), "--suite", "rsa", str(unsigned)).exit_code == 2
+    assert run("vc", "verify", "--challenge", "n", str(unsigned)).exit_code == 2
+
+
+def test_hostile_text_in_the_table_is_printed_verbatim(key: Path, tmp_path: Path) -> None:
+    signed = json.loads(sign(key, credential(did_key(read_key_file(key).public)),
+                             tmp_path).read_text())
+    signed["@context"] = [*signed["@context"], "https://x.example/[/]ctx[bold]"]
+    result = run("vc", "verify", str(write(tmp_path / "hostile.json", signed)))
+    assert result.exit_code == 1
+    no_traceback(result)
+    assert "UNKNOWN_CONTEXT" in result.stdout
+    assert "[/]ctx[bold" in result.stdout
+
+
+def test_presentation_round_trip(key: Path, tmp_path: Path) -> None:
+    issuer_signed = json.loads(sign(key, credential(did_key(read_key_file(key).public)),
+                                    tmp_path).read_text())
+    holder_key = tmp_path / "holder.jwk"
+    write_key_file(holder_key, KeyPair.generate())
+    holder = did_key(read_key_file(holder_key).public)
+    vp = {"@context": [V2], "type": ["VerifiablePresentation"], "holder": holder,
+          "verifiableCredential": [issuer_signed]}
+    unsigned = write(tmp_path / "vp.json", vp)
+    out = tmp_path / "vp-signed.json"
+    result = run("vc", "sign", "--key", str(holder_key), "--suite", "eddsa-rdfc-2022",
+                 "--challenge", "n-0S6_WzA2Mj", "--domain", "https://verifier.example",
+                 str(unsigned), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    proof = json.loads(out.read_text())["proof"]
+    assert proof["proofPurpose"] == "authentication"
+    assert proof["challenge"] == "n-0S6_WzA2Mj"
+    ok = run("vc", "verify", "--json", "--challenge", "n-0S6_WzA2Mj", "--domain",
+             "https://verifier.example", str(out))
+    assert ok.exit_code == 0, ok.output
+    assert checks(ok)["holder_binding"]["status"] == "passed"
+    replay = run("vc", "verify", "--json", "--challenge", "another", "--domain",
+                 "https://verifier.example", str(out))
+    assert replay.exit_code == 1
+    assert checks(replay)["nonce"]["code"] == "INVALID_CHALLENGE_ERROR"
+    assert run("vc", "verify", "--proof-only", str(out)).exit_code == 2
