@@ -13,6 +13,7 @@ from pidm.encoding import b64url_encode
 from pidm.errors import DisclosureInvalid, PidmError
 from pidm.jose import json_loads
 from pidm.sdjwt import Disclosure, sd_digest
+from pidm.sdjwt.disclosure import parse_disclosures
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
@@ -48,14 +49,29 @@ def _strict(encoded: str) -> Any:
 def test_fast_and_strict_decoding_agree(text: str) -> None:
     encoded = b64url_encode(text.encode("utf-8", "surrogatepass"))
     try:
-        expected: Any = _strict(encoded)
+        expected: Any = (_strict(encoded), sd_digest(encoded))
     except PidmError:
         expected = None
     try:
-        got: Any = Disclosure.parse(encoded).to_json()
+        parsed = Disclosure.parse(encoded)
+        got: Any = (parsed.to_json(), parsed.digest)
     except DisclosureInvalid:
         got = None
     assert got == expected
+    assert parse_disclosures((encoded, encoded)) == (parsed, parsed) if got else True
+
+
+@pytest.mark.parametrize("encoded", [
+    "WyJzIiwgMV0=",  # padded
+    "WyJzIiwgMV1",  # non-zero unused bits in the last character
+    "WyJzIiwgMV0+",  # standard alphabet
+    "WyJzIiwg MV0",  # whitespace
+    "WyJzIiwgMVé",  # not ASCII
+    "WyJzIiwgMV0A0",  # length 1 mod 4
+])
+def test_non_canonical_base64url_is_refused(encoded: str) -> None:
+    with pytest.raises(DisclosureInvalid, match="base64url"):
+        parse_disclosures((Disclosure.create("s", None, 1).encoded, encoded))
 
 
 def test_create_matches_parse() -> None:
