@@ -130,8 +130,9 @@ def rewards_table(rows: Iterable[Mapping[str, Any]]) -> Table:
     table = Table(title="Rewards earned (verified receipts)")
     for column in ("Verifier", "Amount", "Unit"):
         table.add_column(column)
-    for row in rows:
-        table.add_row(row["verifier_name"] or row["verifier_did"], row["amount"], row["unit"])
+    for row in rows:  # the name is the verifier's own claim: the DID tells two apart
+        who = "\n".join(filter(None, (row["verifier_name"], row["verifier_did"])))
+        table.add_row(who, row["amount"], row["unit"])
     return table
 
 

@@ -160,6 +160,8 @@ async def test_present_yes_then_history_and_rewards(
                         "kind": "points", "unit": "points", "amount": "10"}]
     table = await _cli(env, "history")
     assert "Confirm you are over 18" in table.stdout and "verified" in table.stdout
+    earned = (await _cli(env, "rewards")).stdout
+    assert "pidm verifier" in earned and verifier.did in earned and " 10 " in earned
 
 
 async def test_present_with_optional_claims(
