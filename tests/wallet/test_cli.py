@@ -319,3 +319,15 @@ async def test_wallet_flag_and_bad_input_get_coded_errors(env: dict[str, str],
                                   "--json")).stdout) == []
     bad_timeout = await _cli(flagged, "--wallet", str(where), "--timeout", "-1", "list")
     assert bad_timeout.exit_code == 2 and "--timeout" in bad_timeout.output
+
+
+async def test_default_wallet_is_in_the_user_data_directory(env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    home = {**{k: v for k, v in env.items() if k != "PIDM_WALLET"},
+            "XDG_DATA_HOME": str(data), "HOME": str(tmp_path / "home")}
+    created = await _cli(home, "init", "--kdf", "minimum")
+    assert created.exit_code == 0, created.output
+    assert created.output.strip() == f"wallet created in {data / 'pidm' / 'wallet'}"
+    assert (data / "pidm" / "wallet" / "wallet.db").is_file()
+    assert (await _cli(home, "list")).exit_code == 0
