@@ -8,8 +8,11 @@ non-propagating clone gets a fresh ``_uuid``.
 
 :class:`ContextCache` fixes both for one loader: a private resolved-context cache (so contexts from
 one loader never serve another), canonical keys memoized by object identity, and a memo of
-``_process_context`` results keyed by the (immutable, frozen) active context. Entries hold strong
-references to the objects whose ``id()`` they use, so an id cannot be reused while its entry lives.
+``_process_context`` results keyed by the (immutable, frozen) active context, and a memo of IRI
+expansion (``_expand_iri`` outside context processing is a pure function of the frozen active
+context, the string and two flags; pyld calls it for every key and most values). Entries hold
+strong references to the objects whose ``id()`` they use, so an id cannot be reused while its
+entry lives.
 """
 
 from __future__ import annotations
@@ -74,6 +77,8 @@ class ContextCache:
         self.resolved: LRU[str, dict[str, ResolvedContext]] = LRU(maxsize)
         self.keys: LRU[int, tuple[Any, str]] = LRU(maxsize)
         self.processed: LRU[Hashable, tuple[Any, Any, Any]] = LRU(maxsize)
+        self.iris: dict[tuple[int, str, Any, bool], tuple[Any, str | None]] = {}
+        self.max_iris = 8 * maxsize
 
     def key_of(self, ctx: Any) -> str:
         """The canonical (JCS) key of an embedded context object, computed once per object."""
@@ -103,6 +108,23 @@ class ContextCache:
             return hit[2]
         result = compute()
         self.processed[key] = (active_ctx, local_ctx, result)
+        return result
+
+    def expand_iri(self, active_ctx: Any, value: str, base: Any, vocab: bool,
+                   compute: Callable[[], str | None]) -> str | None:
+        """Return pyld's expansion of ``value`` in ``active_ctx`` (frozen), computing it once.
+
+        A plain dict (atomic operations under the GIL, no lock on this hot path) emptied when it
+        reaches ``max_iris`` entries, so hostile documents with many distinct terms stay bounded.
+        """
+        key = (id(active_ctx), value, base, vocab)
+        hit = self.iris.get(key)
+        if hit is not None and hit[0] is active_ctx:
+            return hit[1]
+        result = compute()
+        if len(self.iris) >= self.max_iris:
+            self.iris.clear()
+        self.iris[key] = (active_ctx, result)
         return result
 
     def resolver(self, loader: Any) -> ContextResolver:

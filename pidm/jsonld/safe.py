@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from frozendict import frozendict
 from pyld.jsonld import JsonLdError, JsonLdProcessor
 
 from pidm.errors import (
@@ -103,6 +104,17 @@ class SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
             return compute()
         flags = (override_protected, propagate, validate_scoped)
         return self._context_cache.process(active_ctx, local_ctx, flags, compute)
+
+    def _expand_iri(self, active_ctx: Any, value: Any, base: Any = None, vocab: Any = False,
+                    local_ctx: Any = None, defined: Any = None) -> Any:
+        # Outside context processing this is a pure function of a frozen active context: memoize
+        # it per loader (pyld calls it for every key and most values).
+        if (local_ctx is None and defined is None and type(value) is str
+                and isinstance(active_ctx, frozendict) and (base is None or type(base) is str)):
+            return self._context_cache.expand_iri(
+                active_ctx, value, base, bool(vocab),
+                lambda: super(SafeProcessor, self)._expand_iri(active_ctx, value, base, vocab))
+        return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
 
     def _graph_to_rdf(self, graph: Any, issuer: Any, options: Any) -> Any:
         # pyld skips a quad whose subject or predicate is not an absolute IRI; refuse instead.

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from pidm.errors import DataLossDetected, MalformedValueError, PayloadTooLarge, UnknownContext
+from pidm.jsonld.cache import cache_for
 from pidm.jsonld.loader import RemoteDocument, StaticLoader
 from pidm.jsonld.safe import MAX_DEPTH, expand, to_rdf
 
@@ -192,3 +193,17 @@ def test_loaders_do_not_share_processed_contexts() -> None:
     doc = {"@context": [url], "@id": "urn:x", "size": "9"}
     assert "https://a.example#size" in expand(doc, loader=a)[0]
     assert "https://b.example#size" in expand(doc, loader=b)[0]
+
+
+def test_iri_expansions_are_memoized_per_loader_and_bounded() -> None:
+    loader = StaticLoader()
+    cache = cache_for(loader)
+    cache.max_iris = 16
+    claims = {f"claim{i}": str(i) for i in range(100)}  # undefined terms: examples v2 @vocab
+    doc = credential(credentialSubject={"id": "did:example:abc", **claims})
+    first = expand(doc, loader=loader)
+    assert 0 < len(cache.iris) <= 16
+    again = expand(doc, loader=loader)
+    assert again == first == expand(doc)
+    subject = first[0]["https://www.w3.org/2018/credentials#credentialSubject"][0]
+    assert subject["https://www.w3.org/ns/credentials/examples#claim42"] == [{"@value": "42"}]
