@@ -244,3 +244,58 @@ def test_presentation_round_trip(key: Path, tmp_path: Path) -> None:
     assert replay.exit_code == 1
     assert checks(replay)["nonce"]["code"] == "INVALID_CHALLENGE_ERROR"
     assert run("vc", "verify", "--proof-only", str(out)).exit_code == 2
+
+
+def _other_key(doc: dict[str, Any]) -> None:
+    other = did_key(KeyPair.from_private_bytes("Ed25519", b"\x07" * 32).public)
+    doc["proof"]["verificationMethod"] = f"{other}#{other.removeprefix('did:key:')}"
+
+
+def _reorder(doc: dict[str, Any]) -> None:
+    items = list(doc.items())
+    doc.clear()
+    doc.update(reversed(items))
+    doc["proof"] = dict(reversed(list(doc["proof"].items())))
+
+
+# Issue 2's "Done when" list, end to end: (mutation of a signed credential, check, code).
+MUTATIONS = {
+    "tampered-claim": (lambda d: d["credentialSubject"].update(name="Eve"), "signature",
+                       "PROOF_VERIFICATION_ERROR"),
+    "tampered-validity": (lambda d: d.update(validFrom="2024-01-01T00:00:00Z"), "signature",
+                          "PROOF_VERIFICATION_ERROR"),
+    "wrong-key": (_other_key, "signature", "PROOF_VERIFICATION_ERROR"),
+    "wrong-purpose": (lambda d: d["proof"].update(proofPurpose="authentication"), "signature",
+                      "MISMATCHED_PROOF_PURPOSE_ERROR"),
+    "bad-multibase": (lambda d: d["proof"].update(proofValue="uAAAA"), "signature",
+                      "MALFORMED_PROOF_ERROR"),
+    "unknown-context": (lambda d: d["@context"].append("https://unknown.example/ctx"),
+                        "schema", "UNKNOWN_CONTEXT"),
+    "undefined-term": (lambda d: d["credentialSubject"].update(unsigned="x") or
+                       d.update({"@context": [V2]}), "signature", "DATA_LOSS_DETECTION_ERROR"),
+}
+
+
+@pytest.mark.parametrize("suite", SUITES)
+@pytest.mark.parametrize("name", list(MUTATIONS))
+def test_done_when_cases_fail_with_their_code(name: str, suite: str, key: Path,
+                                              tmp_path: Path) -> None:
+    mutate, check, code = MUTATIONS[name]
+    if suite == "eddsa-jcs-2022" and name == "undefined-term":
+        code = "PROOF_VERIFICATION_ERROR"  # JCS signs the JSON itself: nothing is dropped
+    signed = json.loads(sign(key, credential(did_key(read_key_file(key).public)), tmp_path,
+                             suite).read_text())
+    mutate(signed)
+    result = run("vc", "verify", "--json", str(write(tmp_path / f"{name}.json", signed)))
+    assert result.exit_code == 1, result.output
+    assert checks(result)[check]["code"] == code
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_reordered_members_still_verify(suite: str, key: Path, tmp_path: Path) -> None:
+    signed = json.loads(sign(key, credential(did_key(read_key_file(key).public)), tmp_path,
+                             suite).read_text())
+    _reorder(signed)
+    assert list(signed)[0] == "proof"
+    result = run("vc", "verify", "--json", str(write(tmp_path / "reordered.json", signed)))
+    assert result.exit_code == 0, result.output
