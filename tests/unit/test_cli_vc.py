@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +260,8 @@ def _reorder(doc: dict[str, Any]) -> None:
 
 
 # Issue 2's "Done when" list, end to end: (mutation of a signed credential, check, code).
-MUTATIONS = {
+Mutation = Callable[[dict[str, Any]], object]
+MUTATIONS: dict[str, tuple[Mutation, str, str]] = {
     "tampered-claim": (lambda d: d["credentialSubject"].update(name="Eve"), "signature",
                        "PROOF_VERIFICATION_ERROR"),
     "tampered-validity": (lambda d: d.update(validFrom="2024-01-01T00:00:00Z"), "signature",
