@@ -41,6 +41,8 @@ async def demo_main(directory: Path, console: Console, *, stores: Stores | None 
     """Deploy, play the five steps and return the facts; with ``keep`` print how to use the
     services by hand and wait for Ctrl-C. Raises StepFailed or PidmError."""
     narrator = Narrator(console)
+    console.print("[bold]pidm demo[/bold]: a retailer and an age-verification provider issue "
+                  "credentials, a marketer asks for two claims, the consumer decides.")
     async with deploy(directory, stores) as deployment:
         for service in deployment.services:
             narrator.note(f"{service.role:>9}: {service.config.name} at {service.url}  "

@@ -17,7 +17,7 @@ from pidm.sdjwt.disclosure import Disclosure
 from pidm_demo import configs
 from pidm_demo.narrate import Narrator
 from pidm_demo.services import Deployment, Service
-from pidm_demo.wire import Exchange, offer_from_uri
+from pidm_demo.wire import Exchange, offer_from_uri, show
 from wallet import ConsentDecision, ConsentScreen, Wallet
 from wallet.consent import consent_renderable
 from wallet.credentials import Group
@@ -55,6 +55,8 @@ class Facts:
 # --- step 1 -------------------------------------------------------------------------------------
 async def issue_both(n: Narrator, d: Deployment, wallet: Wallet, facts: Facts) -> None:
     n.title("Issuance (OpenID4VCI): the retailer and the age check issue SD-JWT VCs")
+    n.note("The consumer scans each issuer's offer; the wallet redeems it (offer → token → "
+           "credential) with one fresh key per copy.")
     for issuer, cid, claims in ((d.retailer, MEMBERSHIP_ID, MEMBER), (d.age_check, AGE_ID, AGE)):
         group = await _issue(n, d, wallet, issuer, cid, claims)
         facts.held[cid] = group.first.subject_claims()
@@ -67,7 +69,7 @@ async def _issue(n: Narrator, d: Deployment, wallet: Wallet, issuer: Service, ci
     n.say(f"{name} ({issuer.did}) offers '{cid}' to the consumer:")
     status, made = await issuer.admin("POST", "/admin/offers",
                                       {"credential_configuration_ids": [cid], "claims": claims})
-    n.check(status == 201, f"{name}'s admin API created a credential offer")
+    n.check(status == 201, f"the admin API of {name} created a credential offer")
     uri = str(made["offer_uri"])
     n.say(f"  offer URI (QR code or link): {uri[:72]}…")
     n.note(f"  the offer inside: {json.dumps(offer_from_uri(uri))[:150]}…")
@@ -173,8 +175,16 @@ async def share(n: Narrator, d: Deployment, wallet: Wallet, facts: Facts) -> Non
     receipt = posted.response_json()["receipt"]
     subject = receipt.get("credentialSubject", {})
     facts.receipt_reward = dict(subject.get("reward") or {})
-    n.say(f"  receipt from the verifier: {json.dumps(subject)[:200]}…")
-    n.say(f"  signed: {receipt['proof']['type']} / {receipt['proof'].get('cryptosuite')}")
+    issuer = receipt.get("issuer")
+    who = issuer.get("id") if isinstance(issuer, dict) else issuer
+    n.say(f"  receipt: {' + '.join(receipt.get('type', []))} issued by {who}, "
+          f"signed {receipt['proof']['type']} / {receipt['proof'].get('cryptosuite')}:")
+    n.say("    " + show({
+        "purpose": subject.get("purpose"), "retention": subject.get("retention"),
+        "claimsReceived": {c.get("credentialQuery"): c.get("claims")
+                           for c in subject.get("claimsReceived", [])},
+        "reward": facts.receipt_reward, "sharedAt": subject.get("sharedAt"),
+    }, 80))
     facts.receipt_status = outcome.receipt.status if outcome.receipt else "missing"
     n.check(outcome.outcome == "shared" and facts.receipt_status == "verified",
             "the verifier accepted; the wallet verified the signed receipt")
@@ -195,7 +205,7 @@ def personal_claims(claims: dict[str, Any]) -> dict[str, Any]:
 
 # --- step 4 -------------------------------------------------------------------------------------
 async def revoke_and_refuse(n: Narrator, d: Deployment, wallet: Wallet, facts: Facts) -> None:
-    n.title("Revocation: the retailer revokes the membership; the next presentation is refused")
+    n.title("Revocation: the retailer revokes the membership, the marketer refuses it")
     status, listing = await d.retailer.admin("GET", "/admin/credentials")
     n.check(status == 200, "the retailer listed its issued credentials")
     records = [r for r in listing["credentials"] if r["configuration_id"] == MEMBERSHIP_ID]
