@@ -220,8 +220,14 @@ def _check_node_map_work(expanded: list[Any]) -> None:
             continue
         subject = item.get("@id", id(item))
         for prop, values in item.items():
-            if prop == "@reverse":
-                stack.extend(values.values())
+            if prop == "@reverse":  # each value gets ``subject`` on the reverse property
+                for reverse_prop, targets in values.items():
+                    for target in targets:
+                        if not isinstance(target, dict):
+                            continue
+                        key = (target.get("@id", id(target)), reverse_prop)
+                        counts[key] = counts.get(key, 0) + 1
+                    stack.extend(targets)
                 continue
             if prop in ("@graph", "@included"):
                 stack.extend(values)

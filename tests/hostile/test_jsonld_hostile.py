@@ -211,6 +211,13 @@ def test_rejects_many_values_on_one_node_spread_over_copies() -> None:
     assert code(canonicalize_rdfc, doc(credentialSubject=subject)) == "CANONICALIZATION_LIMIT"
 
 
+def test_rejects_many_reverse_links_to_one_node() -> None:
+    graph = {"@context": {"@vocab": "urn:ex:"},
+             "@graph": [{"@id": f"urn:ex:s{i}", "@reverse": {"urn:ex:p": {"@id": "urn:ex:x"}}}
+                        for i in range(3000)]}
+    assert code(canonicalize_rdfc, graph) == "CANONICALIZATION_LIMIT"
+
+
 def test_rejects_too_many_quads() -> None:
     graph = {"@context": {"@vocab": "urn:ex:"},
              "@graph": [{"@id": f"urn:ex:{i}", "p": "x"} for i in range(21_000)]}
