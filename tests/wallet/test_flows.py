@@ -446,6 +446,26 @@ async def test_rejects_request_signed_by_another_key_under_the_client_kid(
     assert error.code == "PROOF_VERIFICATION_ERROR"
 
 
+async def test_rejects_another_real_verifiers_request_under_this_client_id(
+    tmp_path: Path, clock: FixedClock, wallet: Wallet, issuer: Service, verifier: Service
+) -> None:
+    await _stock(wallet, issuer)
+    other = await start_verifier(tmp_path / "other", clock, [issuer.did])
+    try:
+        theirs = await transaction(other)
+        ours = await transaction(verifier)
+        mixed = _with_request_uri(ours["authorization_request"], theirs["request_uri"])
+        with pytest.raises(PidmError) as info:
+            await wallet.present(mixed, _approve())
+        assert info.value.code == "INVALID_REQUEST_OBJECT"
+        assert other.did != verifier.did and other.did in str(info.value)
+        assert (await _result(other, theirs))["status"] == "pending"
+    finally:
+        await other.stop()
+    assert wallet.history() == []
+    assert (await _result(verifier, ours))["status"] == "pending"
+
+
 async def test_a_failing_request_uri_is_refused_in_one_short_line(wallet: Wallet) -> None:
     from aiohttp import web
 
