@@ -11,8 +11,10 @@ Prints absolute times and ratios against references measured in the same run:
   and sign the BitstringStatusListCredential (eddsa-jcs-2022 and eddsa-rdfc-2022) and the
   Status List Token (EdDSA JWT), vs. encoding alone and vs. level 9.
 
-Targets (issue): cached check < 2 us beyond the dict lookup; 16M decode < 15 ms; re-publish
-< 200 ms.
+Targets (issue), checked in a summary at the end: a cached check (``status_of``: an entry
+already parsed from the credential against the cached, verified list) < 2 us beyond the dict
+lookup of the list; 16M decode < 15 ms; re-publish (set + encode + sign) < 200 ms. Times are
+CPU times (best of several runs), as the machines are shared.
 
     .venv/bin/python bench/status.py [--quick]
 """
@@ -60,24 +62,30 @@ NOW = datetime(2026, 3, 1, tzinfo=UTC)
 URL = "https://issuer.example/status/1"
 
 
+#: Targets of the issue, filled in as the sections run: name -> (measured, limit, unit).
+TARGETS: dict[str, tuple[float, float, str]] = {}
+
+
 def timed(fn: Callable[[], T], repeat: int = 5) -> tuple[float, T]:
-    """Best wall time (seconds) of ``repeat`` runs of ``fn`` and its last result."""
+    """Best CPU time (seconds) of ``repeat`` runs of ``fn`` and its last result. CPU time
+    (``process_time``) rather than wall time, so that waiting for a busy shared machine's CPU
+    is not counted; everything measured here is single-threaded."""
     best, result = float("inf"), None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         result = fn()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best, result  # type: ignore[return-value]
 
 
 def per_call(fn: Callable[[], object], n: int) -> float:
-    """Best per-call time (seconds) over 3 runs of ``n`` calls."""
+    """Best per-call CPU time (seconds) over 5 runs of ``n`` calls."""
     best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
+    for _ in range(5):
+        start = time.process_time()
         for _ in range(n):
             fn()
-        best = min(best, (time.perf_counter() - start) / n)
+        best = min(best, (time.process_time() - start) / n)
     return best
 
 
@@ -100,6 +108,8 @@ def bench_decode(lists: dict[str, MutableStatusList]) -> None:
             return zlib.decompress(base64.urlsafe_b64decode(text), 31)
 
         ref, _ = timed(bare, 7)
+        if name.startswith("16,777,216"):
+            TARGETS[f"decode {name} list"] = (t * 1e3, 15.0, "ms")
         print(
             f"  {name:<22} {t * 1e3:8.2f} ms   bare b64decode + zlib.decompress {ref * 1e3:7.2f} ms"
             f"   ratio {t / ref:5.2f}"
@@ -125,7 +135,9 @@ def bench_checks(bits: MutableStatusList, did: str, quick: bool) -> None:
     print(
         f"  lookup + status_of          {full * 1e9:8.0f} ns   beyond lookup "
         f"{(full - lookup) * 1e9:6.0f} ns   {1 / full:12,.0f} checks/s"
+        "   (purpose, issuer, validity window, size, bounds, bit read, message)"
     )
+    TARGETS["cached check (status_of) beyond the dict lookup"] = ((full - lookup) * 1e6, 2.0, "us")
     raw_entry = status_list_entry(URL, 94567)
     client = CachedStatusListClient(
         DictFetcher({URL: Fetched(URL, b"{}", "", None)}), MethodRouter()
@@ -133,10 +145,10 @@ def bench_checks(bits: MutableStatusList, did: str, quick: bool) -> None:
     client._cache[("bitstring", URL)] = (float("inf"), verified)  # pre-verified list
 
     async def many(k: int) -> float:
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(k):
             await check_status(raw_entry, issuer=did, client=client, now=NOW)
-        return (time.perf_counter() - start) / k
+        return (time.process_time() - start) / k
 
     k = n // 10
     via_client = min(asyncio.run(many(k)) for _ in range(3))
@@ -185,7 +197,7 @@ def bench_republish(bits: MutableStatusList) -> None:
         bits.set(next(counter) * 7919 % LARGE, 1)
         return encode_bitstring(bits, level=level)
 
-    t_enc6, _ = timed(lambda: encode(6), 3)
+    t_enc6, encoded = timed(lambda: encode(6), 3)
     t_enc9, _ = timed(lambda: encode(9), 3)
     print(f"  set + encode, level 6       {t_enc6 * 1e3:8.1f} ms")
     print(
@@ -206,12 +218,17 @@ def bench_republish(bits: MutableStatusList) -> None:
                 sign=sign,
             )
 
+        def sign_only(sign: Callable[[dict[str, Any]], dict[str, Any]] = sign) -> object:
+            return status_list_credential(url=URL, issuer=did, purpose="revocation",
+                                          encoded_list=encoded, valid_from=NOW, sign=sign)
+
         t_pub, doc = timed(publish, 3)
+        t_sign, _ = timed(sign_only, 3)
         size = len(doc["credentialSubject"]["encodedList"])
+        TARGETS[f"re-publish 16,777,216 entries ({suite})"] = (t_pub * 1e3, 200.0, "ms")
         print(
             f"  set + encode + sign {suite:<16} {t_pub * 1e3:7.1f} ms   "
-            f"(signing {(t_pub - t_enc6) * 1e3:6.1f} ms; encodedList {size:,} chars)   "
-            f"vs encode alone {t_pub / t_enc6:4.2f}x"
+            f"(build + sign alone {t_sign * 1e3:6.1f} ms; encodedList {size:,} chars)"
         )
     token_list = new_token_list(LARGE, 1)
     token_list.data[:] = bits.data  # same density; bit order does not change the size
@@ -226,6 +243,7 @@ def bench_republish(bits: MutableStatusList) -> None:
 
     t_tok, jwt = timed(publish_token, 3)
     t_lst, _ = timed(lambda: encode_lst(token_list), 3)
+    TARGETS["re-publish 16,777,216 entries (token)"] = (t_tok * 1e3, 200.0, "ms")
     print(
         f"  set + encode + sign token (EdDSA JWT) {t_tok * 1e3:7.1f} ms   "
         f"(lst alone {t_lst * 1e3:6.1f} ms; JWT {len(jwt):,} chars)"
@@ -249,6 +267,12 @@ def main() -> None:
     bench_checks(lists["131,072 1% revoked"], did, args.quick)
     bench_sizes({k: v for k, v in lists.items() if "revoked" in k})
     bench_republish(lists["16,777,216 1% revoked"])
+    print("targets")
+    for name, (value, limit, unit) in TARGETS.items():
+        verdict = "met" if value < limit else "NOT met"
+        print(f"  {name:<52} {value:8.2f} {unit}  (< {limit:g} {unit})  {verdict}")
+    met = all(value < limit for value, limit, _ in TARGETS.values())
+    print("all targets met" if met else "targets NOT met")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pidm.errors import (
     CredentialRevoked,
@@ -82,15 +82,18 @@ class VerifiedTokenList:
     data: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class StatusResult:
-    """One status read (§3.2 ``result``): ``valid`` is ``status == 0``."""
+class StatusResult(NamedTuple):
+    """One status read (§3.2 ``result``): ``valid`` is ``status == 0``.
+
+    An immutable NamedTuple rather than a frozen dataclass: one is built per cached status
+    check, and a frozen dataclass's ``__init__`` alone would cost half the check.
+    """
 
     purpose: str
     status: int
     valid: bool
     message: str
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index, as intended
     list_url: str
 
 
@@ -100,6 +103,9 @@ class StatusListClient(Protocol):
     async def bitstring_list(self, url: str, *, now: datetime) -> VerifiedBitstringList: ...
 
     async def token_list(self, uri: str, *, now: datetime) -> VerifiedTokenList: ...
+
+
+_new_result = tuple.__new__  # NamedTuple's own __new__ is a Python-level wrapper of this
 
 
 def status_of(
@@ -137,8 +143,10 @@ def status_of(
     if index >= count:
         raise StatusListLengthError(f"statusListIndex {index} is past the list's {count} entries")
     value = read_status(status_list.data, index, size, BitOrder.MSB_FIRST)
-    return StatusResult(
-        entry.status_purpose, value, value == 0, entry.message_for(value), index, status_list.url
+    message = entry.message_for(value)
+    return _new_result(
+        StatusResult,
+        (entry.status_purpose, value, value == 0, message, index, status_list.url),
     )
 
 
