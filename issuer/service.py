@@ -12,7 +12,7 @@ import hmac
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -68,7 +68,6 @@ ACTIONS = {
 MAX_PAGE = 500
 #: Wrong transaction codes tolerated per offer before it is void (OpenID4VCI §13.6.3).
 MAX_TX_ATTEMPTS = 5
-MAX_TRACKED_OFFERS = 10_000
 VC_API_CONFIGURATION = "vc-api"
 #: What this issuer's nonces, offer ids and key thumbprints look like (base64url).
 _B64URL = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -92,7 +91,6 @@ class IssuerService:
     allocator: StatusAllocator
     publisher: StatusPublisher
     code_key: bytes
-    tx_failures: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -188,8 +186,8 @@ class IssuerService:
         return TokenResponse(access_token, "Bearer", ttl).to_json()
 
     async def _check_tx_code(self, offer: Offer, given: str | None) -> None:
-        """§6.1 / §13.6: the tx_code must match; after MAX_TX_ATTEMPTS wrong ones (counted per
-        process) the offer is void."""
+        """§6.1 / §13.6: the tx_code must match; after MAX_TX_ATTEMPTS wrong ones the offer is
+        void. The count lives in the store, so replicas sharing it share one budget."""
         if offer.tx_code_hash is None:
             if given is not None:
                 raise InvalidTokenRequest("this offer has no transaction code; omit 'tx_code'")
@@ -197,15 +195,14 @@ class IssuerService:
         if not given:
             raise InvalidTokenRequest("this offer requires 'tx_code'")
         if hmac.compare_digest(secret_hash(given), offer.tx_code_hash):
-            self.tx_failures.pop(offer.offer_id, None)
             return
-        failures = self.tx_failures.pop(offer.offer_id, 0) + 1
+        failures = await self.store.record_tx_failure(
+            offer.pre_auth_code_hash, limit=MAX_TX_ATTEMPTS
+        )
+        if failures is None:  # voided, redeemed or expired since we looked it up
+            raise InvalidGrant("the pre-authorized code is unknown, used or expired")
         if failures >= MAX_TX_ATTEMPTS:
-            await self.store.redeem_offer(offer.pre_auth_code_hash)
             raise InvalidGrant("too many wrong transaction codes; the offer is void")
-        self.tx_failures[offer.offer_id] = failures
-        while len(self.tx_failures) > MAX_TRACKED_OFFERS:
-            self.tx_failures.pop(next(iter(self.tx_failures)))
         raise InvalidGrant("the transaction code is wrong")
 
     async def nonce(self) -> dict[str, str]:

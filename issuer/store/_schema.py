@@ -51,6 +51,8 @@ SQLITE_STEPS: tuple[Step, ...] = (
         "CREATE INDEX credentials_holder ON credentials (holder_thumbprint)",
         "CREATE INDEX credentials_issued ON credentials (issued_at)",
     ),
+    # 2: wrong tx_codes are counted in the store, so every replica sees the same count
+    ("ALTER TABLE offers ADD COLUMN tx_failures INTEGER NOT NULL DEFAULT 0",),
 )
 
 POSTGRES_STEPS: tuple[Step, ...] = (
@@ -97,4 +99,6 @@ POSTGRES_STEPS: tuple[Step, ...] = (
         "CREATE INDEX credentials_holder ON credentials (holder_thumbprint)",
         "CREATE INDEX credentials_issued ON credentials (issued_at)",
     ),
+    # 2: wrong tx_codes are counted in the store, so every replica sees the same count
+    ("ALTER TABLE offers ADD COLUMN tx_failures INTEGER NOT NULL DEFAULT 0",),
 )

@@ -76,7 +76,8 @@ class Offer:
 
     ``subject`` holds the claims to be issued (JSON object). ``pre_auth_code_hash`` and
     ``tx_code_hash`` are :func:`secret_hash` digests. ``used_at`` is set once, when the code is
-    redeemed at the token endpoint.
+    redeemed at the token endpoint. ``tx_failures`` counts wrong transaction codes given for it
+    (see :meth:`OfferStore.record_tx_failure`).
     """
 
     offer_id: str
@@ -87,6 +88,7 @@ class Offer:
     expires_at: datetime
     tx_code_hash: str | None = None
     used_at: datetime | None = None
+    tx_failures: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +199,15 @@ class OfferStore(Protocol):
         Returns None when no such offer exists, it has expired (per the store's clock) or it
         was already redeemed — so of two concurrent redemptions exactly one succeeds. Check the
         tx_code (via :meth:`find_offer_by_code`) before calling this.
+        """
+        ...
+
+    async def record_tx_failure(self, code_hash: str, *, limit: int) -> int | None:
+        """Atomically count one wrong tx_code against the offer with this code digest.
+
+        Returns the new count; the statement that brings it to ``limit`` also marks the offer
+        used (void), so every replica sharing the store sees one count. Returns None when no
+        such offer exists or it is used, void or expired — nothing is counted then.
         """
         ...
 

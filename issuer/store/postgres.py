@@ -30,6 +30,10 @@ from .base import (
 COMPONENT = "issuer"
 
 
+_OFFER_COLUMNS = (
+    "offer_id, configuration_ids, subject, pre_auth_code_hash, tx_code_hash, created_at,"
+    " expires_at, used_at, tx_failures"
+)
 _LIST_SELECT = """SELECT l.*, (SELECT COUNT(*) FROM status_allocations a
     WHERE a.list_id = l.list_id) AS allocated FROM status_lists l"""
 
@@ -44,6 +48,7 @@ def _offer(row: asyncpg.Record) -> Offer:
         created_at=row["created_at"],
         expires_at=row["expires_at"],
         used_at=row["used_at"],
+        tx_failures=row["tx_failures"],
     )
 
 
@@ -145,7 +150,8 @@ class PostgresIssuerStore:
     async def create_offer(self, offer: Offer) -> None:
         async with self._db.read() as conn:
             await conn.execute(
-                "INSERT INTO offers VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                f"INSERT INTO offers ({_OFFER_COLUMNS})"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 offer.offer_id,
                 list(offer.configuration_ids),
                 offer.subject,
@@ -154,6 +160,7 @@ class PostgresIssuerStore:
                 aware(offer.created_at),
                 aware(offer.expires_at),
                 opt_aware(offer.used_at),
+                offer.tx_failures,
             )
 
     async def get_offer(self, offer_id: str) -> Offer | None:
@@ -177,6 +184,19 @@ class PostgresIssuerStore:
                 self._clock.now(),
             )
         return None if row is None else _offer(row)
+
+    async def record_tx_failure(self, code_hash: str, *, limit: int) -> int | None:
+        async with self._db.read() as conn:
+            count = await conn.fetchval(
+                """UPDATE offers SET tx_failures = tx_failures + 1,
+                    used_at = CASE WHEN tx_failures + 1 >= $2 THEN $3 ELSE used_at END
+                    WHERE pre_auth_code_hash = $1 AND used_at IS NULL AND expires_at > $3
+                    RETURNING tx_failures""",
+                code_hash,
+                limit,
+                self._clock.now(),
+            )
+        return None if count is None else int(count)
 
     # --- tokens and nonces ---------------------------------------------------------------------
     async def save_token(self, token: AccessToken) -> None:

@@ -38,6 +38,10 @@ from .base import (
 COMPONENT = "issuer"
 
 
+_OFFER_COLUMNS = (
+    "offer_id, configuration_ids, subject, pre_auth_code_hash, tx_code_hash, created_at,"
+    " expires_at, used_at, tx_failures"
+)
 _LIST_SELECT = """SELECT l.*, (SELECT COUNT(*) FROM status_allocations a
     WHERE a.list_id = l.list_id) AS allocated FROM status_lists l"""
 
@@ -52,6 +56,7 @@ def _offer(row: Any) -> Offer:
         created_at=parse_time(row["created_at"]),
         expires_at=parse_time(row["expires_at"]),
         used_at=opt_parse_time(row["used_at"]),
+        tx_failures=row["tx_failures"],
     )
 
 
@@ -150,7 +155,7 @@ class SqliteIssuerStore:
     async def create_offer(self, offer: Offer) -> None:
         async with self._db.read() as conn:
             await conn.execute(
-                "INSERT INTO offers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO offers ({_OFFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     offer.offer_id,
                     json.dumps(list(offer.configuration_ids)),
@@ -160,6 +165,7 @@ class SqliteIssuerStore:
                     time_text(offer.created_at),
                     time_text(offer.expires_at),
                     opt_time_text(offer.used_at),
+                    offer.tx_failures,
                 ),
             )
 
@@ -185,6 +191,22 @@ class SqliteIssuerStore:
                 now,
             )
         return None if row is None else _offer(row)
+
+    async def record_tx_failure(self, code_hash: str, *, limit: int) -> int | None:
+        now = time_text(self._clock.now())
+        async with self._db.write() as conn:
+            row = await _one(
+                conn,
+                """UPDATE offers SET tx_failures = tx_failures + 1,
+                    used_at = CASE WHEN tx_failures + 1 >= ? THEN ? ELSE used_at END
+                    WHERE pre_auth_code_hash = ? AND used_at IS NULL AND expires_at > ?
+                    RETURNING tx_failures""",
+                limit,
+                now,
+                code_hash,
+                now,
+            )
+        return None if row is None else int(row["tx_failures"])
 
     # --- tokens and nonces ---------------------------------------------------------------------
     async def save_token(self, token: AccessToken) -> None:

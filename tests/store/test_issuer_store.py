@@ -92,6 +92,43 @@ async def test_expired_offer_does_not_redeem(store: IssuerStore, clock: FixedClo
     assert await store.redeem_offer(secret_hash("code-1")) is None
 
 
+async def test_tx_failures_count_up_and_void_at_the_limit(store: IssuerStore) -> None:
+    await store.create_offer(offer(tx="1234"))
+    code = secret_hash("code-1")
+    assert [await store.record_tx_failure(code, limit=3) for _ in range(2)] == [1, 2]
+    stored = await store.get_offer("offer-1")
+    assert stored is not None and (stored.tx_failures, stored.used_at) == (2, None)
+    assert await store.record_tx_failure(code, limit=3) == 3
+    voided = await store.get_offer("offer-1")
+    assert voided is not None and (voided.tx_failures, voided.used_at) == (3, T0)
+    assert await store.record_tx_failure(code, limit=3) is None  # void: nothing more counted
+    assert await store.redeem_offer(code) is None
+    assert await store.record_tx_failure(secret_hash("nope"), limit=3) is None
+
+
+async def test_concurrent_tx_failures_are_all_counted(store: IssuerStore) -> None:
+    await store.create_offer(offer(tx="1234"))
+    code = secret_hash("code-1")
+    counts = await asyncio.gather(*(store.record_tx_failure(code, limit=5) for _ in range(8)))
+    assert sorted(c for c in counts if c is not None) == [1, 2, 3, 4, 5]
+    assert counts.count(None) == 3
+    stored = await store.get_offer("offer-1")
+    assert stored is not None and stored.tx_failures == 5 and stored.used_at == T0
+
+
+async def test_tx_failures_not_counted_on_used_or_expired_offers(
+    store: IssuerStore, clock: FixedClock
+) -> None:
+    await store.create_offer(offer(1, tx="1234"))
+    await store.create_offer(offer(2, tx="1234", expires=T0 + MINUTE))
+    assert await store.redeem_offer(secret_hash("code-1")) is not None
+    assert await store.record_tx_failure(secret_hash("code-1"), limit=5) is None
+    clock.advance(MINUTE)
+    assert await store.record_tx_failure(secret_hash("code-2"), limit=5) is None
+    stored = [await store.get_offer(f"offer-{n}") for n in (1, 2)]
+    assert [s.tx_failures for s in stored if s is not None] == [0, 0]
+
+
 # --- tokens and nonces ---------------------------------------------------------------------------
 async def test_token_lookup_and_expiry(store: IssuerStore, clock: FixedClock) -> None:
     await store.create_offer(offer())

@@ -10,11 +10,14 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import asyncpg
 import pytest
 
 import issuer.store
 import verifier.store
+from issuer.store._migrate import migrate_postgres, migrate_sqlite
+from issuer.store._schema import POSTGRES_STEPS, SQLITE_STEPS
 from issuer.store.postgres import PostgresIssuerStore
 from issuer.store.sqlite import SqliteIssuerStore
 from pidm.clock import FixedClock
@@ -48,7 +51,7 @@ async def test_schema_versions_recorded_per_component(target: Target, clock: Fix
         async with store:
             await store.ping()
     rows = await _query(target, "SELECT component, version FROM schema_version ORDER BY 1")
-    assert rows == [("issuer", 1), ("verifier", 1)]
+    assert rows == [("issuer", 1), ("issuer", 2), ("verifier", 1)]
 
 
 async def test_replicas_starting_at_once_migrate_once(target: Target, clock: FixedClock) -> None:
@@ -59,7 +62,7 @@ async def test_replicas_starting_at_once_migrate_once(target: Target, clock: Fix
     finally:
         await asyncio.gather(*(s.close() for s in stores))
     rows = await _query(target, "SELECT component, COUNT(*) FROM schema_version GROUP BY 1")
-    assert sorted(rows) == [("issuer", 1), ("verifier", 1)]
+    assert sorted(rows) == [("issuer", 2), ("verifier", 1)]
 
 
 async def test_reopening_keeps_data_and_version(target: Target, clock: FixedClock) -> None:
@@ -71,24 +74,67 @@ async def test_reopening_keeps_data_and_version(target: Target, clock: FixedCloc
         target.url, clock=clock, server_settings=target.settings
     ) as s:
         assert await s.consume_nonce("kept") is True
-    rows = await _query(target, "SELECT version FROM schema_version")
-    assert rows == [(1,)]
+    rows = await _query(target, "SELECT version FROM schema_version ORDER BY 1")
+    assert rows == [(1,), (2,)]
 
 
 async def test_rejects_schema_newer_than_code(target: Target, clock: FixedClock) -> None:
     async with issuer.store.open_store(target.url, clock=clock, server_settings=target.settings):
         pass
     if target.kind == "sqlite":
-        await _exec_sqlite(target.url, "INSERT INTO schema_version VALUES ('issuer', 2, 'x')")
+        await _exec_sqlite(target.url, "INSERT INTO schema_version VALUES ('issuer', 3, 'x')")
     else:
         conn = await asyncpg.connect(target.url, server_settings=target.settings)
-        await conn.execute("INSERT INTO schema_version VALUES ('issuer', 2, now())")
+        await conn.execute("INSERT INTO schema_version VALUES ('issuer', 3, now())")
         await conn.close()
     store = issuer.store.open_store(target.url, clock=clock, server_settings=target.settings)
     with pytest.raises(StoreUnavailable, match="newer than this pidm knows") as err:
         await store.open()
     assert err.value.code == "STORE_UNAVAILABLE"
     await store.close()
+
+
+async def test_version_1_offers_gain_a_zero_tx_failure_count(
+    target: Target, clock: FixedClock
+) -> None:
+    """Step 2 (tx_failures) applies to a database left at version 1, keeping its offers."""
+    columns = "offer_id, configuration_ids, subject, pre_auth_code_hash, tx_code_hash,"
+    columns += " created_at, expires_at"
+    if target.kind == "sqlite":
+        conn = await aiosqlite.connect(target.url, isolation_level=None)
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            await migrate_sqlite(conn, "issuer", SQLITE_STEPS[:1], now=T0)
+            await conn.execute(
+                f"INSERT INTO offers ({columns}) VALUES ('o1', '[\"A\"]', '{{}}', 'h1', 'tx',"
+                f" '{T0.isoformat()}', '{T0.replace(year=2030).isoformat()}')"
+            )
+            await conn.commit()
+        finally:
+            await conn.close()
+    else:
+        pg = await asyncpg.connect(target.url, server_settings=target.settings)
+        try:
+            async with pg.transaction():
+                await migrate_postgres(pg, "issuer", POSTGRES_STEPS[:1], now=T0)  # type: ignore[arg-type]
+                await pg.execute(
+                    f"INSERT INTO offers ({columns}) VALUES"
+                    " ('o1', '[\"A\"]', '{}', 'h1', 'tx', $1, $2)",
+                    T0,
+                    T0.replace(year=2030),
+                )
+        finally:
+            await pg.close()
+    assert await _query(target, "SELECT version FROM schema_version") == [(1,)]
+    async with issuer.store.open_store(
+        target.url, clock=clock, server_settings=target.settings
+    ) as store:
+        before = await store.get_offer("o1")
+        assert before is not None and before.tx_failures == 0
+        assert before.configuration_ids == ("A",)
+        assert await store.record_tx_failure("h1", limit=5) == 1
+    rows = await _query(target, "SELECT version FROM schema_version ORDER BY 1")
+    assert rows == [(1,), (2,)]
 
 
 async def _exec_sqlite(path: str, sql: str) -> None:
