@@ -287,8 +287,9 @@ def wallet_present(settings: _Settings, request: str, yes: bool, decline: bool,
     )
     from wallet.views import outcome_json
 
-    if yes and decline:
-        raise MalformedValueError("--yes and --decline exclude each other")
+    if decline and (yes or claims):
+        raise MalformedValueError(f"--decline and {'--yes' if yes else '--claims'} exclude "
+                                  "each other")
     console = _console(as_json)
 
     def decide(screen: ConsentScreen) -> ConsentDecision:

@@ -299,7 +299,9 @@ async def test_wallet_flag_and_bad_input_get_coded_errors(env: dict[str, str],
         ("present", "openid4vp://?client_id=x&request_uri=https%3A%2F%2Fa.example%2Fr"):
             "error: INVALID_CLIENT_ID: client_id 'x' has no supported prefix",
         ("present", "--yes", "--decline", "openid4vp://?a=b"):
-            "error: MALFORMED_VALUE_ERROR: --yes and --decline exclude each other",
+            "error: MALFORMED_VALUE_ERROR: --decline and --yes exclude each other",
+        ("present", "--claims", "email", "--decline", "openid4vp://?a=b"):
+            "error: MALFORMED_VALUE_ERROR: --decline and --claims exclude each other",
     }
     for args, message in expected.items():
         result = await _cli(flagged, "--wallet", str(where), *args)
