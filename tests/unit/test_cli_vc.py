@@ -301,3 +301,18 @@ def test_reordered_members_still_verify(suite: str, key: Path, tmp_path: Path) -
     assert list(signed)[0] == "proof"
     result = run("vc", "verify", "--json", str(write(tmp_path / "reordered.json", signed)))
     assert result.exit_code == 0, result.output
+
+
+def test_vcdm_1_1_credential(key: Path, tmp_path: Path) -> None:
+    v1 = {"@context": ["https://www.w3.org/2018/credentials/v1",
+                       {"alumniOf": "https://schema.org/alumniOf"}],
+          "type": ["VerifiableCredential"], "issuer": did_key(read_key_file(key).public),
+          "issuanceDate": "2020-01-01T00:00:00Z", "expirationDate": "2999-01-01T00:00:00Z",
+          "credentialSubject": {"id": "did:example:alice", "alumniOf": "Example University"}}
+    signed = sign(key, v1, tmp_path)
+    ok = run("vc", "verify", "--json", str(signed))
+    assert ok.exit_code == 0, ok.output
+    later = run("vc", "verify", "--json", "--at", "2999-06-01T00:00:00Z", str(signed))
+    assert later.exit_code == 1
+    assert checks(later)["validity_period"]["code"] == "CREDENTIAL_EXPIRED"
+    assert checks(later)["signature"]["status"] == "passed"
