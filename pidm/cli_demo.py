@@ -34,7 +34,7 @@ def demo_command(keep: bool, directory: Path | None) -> None:
     5. the wallet's history and rewards.
 
     Every step is checked. Exit status: 0 when all behaved as described, 1 when a step did
-    not, 2 when the demo could not start.
+    not, 2 when the demo could not start, 130 when interrupted.
     """
     from pidm_demo import run_demo
 

@@ -15,9 +15,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from pidm.errors import PidmError
+from pidm_demo.cast import MEMBERSHIP_ID, Facts
 from pidm_demo.keep import print_manual, wait_for_interrupt
 from pidm_demo.narrate import Narrator, StepFailed
-from pidm_demo.scenario import MEMBERSHIP_ID, Facts, run_scenario
+from pidm_demo.scenario import run_scenario
 from pidm_demo.services import Stores, deploy
 from wallet import HttpLimits, KdfParams, Wallet, WalletOptions
 
@@ -52,6 +53,7 @@ async def demo_main(directory: Path, console: Console, *, stores: Stores | None 
             facts = await run_scenario(narrator, deployment, wallet)
         console.print(f"[bold green]All {len(narrator.checked)} checks passed.[/bold green]")
         if keep:
+            deployment.wire.recording = False
             print_manual(console, deployment, directory, facts.groups[MEMBERSHIP_ID])
             await wait_for_interrupt()
             console.print("stopping the services")
@@ -72,7 +74,8 @@ def _workdir(directory: Path | None) -> Iterator[Path]:
 
 def run_demo(*, keep: bool = False, directory: Path | None = None,
              console: Console | None = None) -> int:
-    """Run the demo; return the exit code (0 ok, 1 a step misbehaved, 2 cannot start)."""
+    """Run the demo; return the exit code (0 ok, 1 a step misbehaved, 2 cannot start,
+    130 interrupted before the end)."""
     console = console or Console(highlight=False, emoji=False)
     try:
         with _workdir(directory) as where:
@@ -86,4 +89,7 @@ def run_demo(*, keep: bool = False, directory: Path | None = None,
     except OSError as exc:
         console.print(f"[bold red]cannot run the demo: {escape(str(exc))}[/bold red]")
         return 2
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 130
     return 0

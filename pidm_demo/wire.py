@@ -47,9 +47,11 @@ def _json(body: bytes) -> Any:
 
 @dataclass
 class WireLog:
-    """Every exchange of the tapped services, in order."""
+    """Every exchange of the tapped services, in order, while :attr:`recording` (``--keep``
+    turns it off after the scenario, so hand-made traffic does not pile up)."""
 
     exchanges: list[Exchange] = field(default_factory=list)
+    recording: bool = True
 
     def mark(self) -> int:
         """A position to read from later with :meth:`since`."""
@@ -68,6 +70,8 @@ class WireLog:
 
         @web.middleware
         async def tap(request: web.Request, handler: Handler) -> web.StreamResponse:
+            if not self.recording:
+                return await handler(request)
             try:
                 body = await request.read() if request.can_read_body else b""
             except web.HTTPException:

@@ -20,8 +20,8 @@ import pytest
 from rich.console import Console
 
 from pidm_demo import run_demo
+from pidm_demo.cast import AGE, MEMBER, Facts
 from pidm_demo.run import demo_main
-from pidm_demo.scenario import AGE, MEMBER, Facts
 from pidm_demo.services import Stores
 
 CLI = [sys.executable, "-c", "import sys; from pidm.cli import main; sys.exit(main())"]
