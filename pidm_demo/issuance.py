@@ -8,9 +8,10 @@ from typing import Any
 
 from pidm.sdjwt import SdJwt
 from pidm_demo.cast import AGE, AGE_ID, MEMBER, MEMBERSHIP_ID, Facts
+from pidm_demo.digests import digest
 from pidm_demo.narrate import Narrator
 from pidm_demo.services import Deployment, Service
-from pidm_demo.wire import Exchange, offer_from_uri
+from pidm_demo.wire import offer_from_uri
 from wallet import Wallet
 from wallet.credentials import Group
 
@@ -38,7 +39,7 @@ async def _issue(n: Narrator, d: Deployment, wallet: Wallet, issuer: Service, ci
     mark = d.wire.mark()
     [group] = await wallet.receive(uri)
     for exchange in d.wire.since(mark):
-        _issuance_wire(n, exchange)
+        n.wire(exchange, response=digest(exchange), width=60)
     n.check(group.first.issuer == issuer.did, f"the wallet verified the credential from {name}")
     n.check(group.first.subject_claims() == claims,
             f"it holds {len(group.copies)} copies (one holder key each) with the issued claims")
@@ -46,20 +47,3 @@ async def _issue(n: Narrator, d: Deployment, wallet: Wallet, issuer: Service, ci
     n.note(f"  the issuer signed digests only: {len(sd.jwt.payload.get('_sd', []))} '_sd' "
            f"digests (with decoys), {len(sd.disclosures)} disclosures kept in the wallet")
     return group
-
-
-def _issuance_wire(n: Narrator, exchange: Exchange) -> None:
-    path = exchange.path
-    if path.startswith("/.well-known/openid-credential-issuer"):
-        meta = exchange.response_json()
-        n.wire(exchange, response={
-            "credential_issuer": meta.get("credential_issuer"),
-            "credential_configurations_supported": sorted(meta.get(
-                "credential_configurations_supported", {})),
-            "batch_credential_issuance": meta.get("batch_credential_issuance"),
-        }, width=60)
-    elif path.endswith("did.json"):
-        doc = exchange.response_json()
-        n.wire(exchange, response={"id": doc.get("id"), "verificationMethod": "…"})
-    else:
-        n.wire(exchange)

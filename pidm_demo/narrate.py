@@ -36,13 +36,12 @@ class Narrator:
     def show(self, renderable: RenderableType) -> None:
         self.console.print(renderable)
 
-    def wire(self, exchange: Exchange, *, request: Any = None, response: Any = None,
-             width: int = 48) -> None:
-        """One exchange: ``wallet → service: METHOD path`` then the (abridged) bodies.
+    def wire(self, exchange: Exchange, *, client: str = "wallet", request: Any = None,
+             response: Any = None, width: int = 48) -> None:
+        """One exchange: ``client → service METHOD path`` then the (abridged) bodies.
         ``request`` / ``response`` replace the recorded bodies (pre-digested for the reader)."""
-        who = exchange.service
-        self.console.print(f"  [cyan]→ {escape(who)}[/cyan] {exchange.method} "
-                           f"{escape(exchange.path.split('?')[0])}")
+        self.console.print(f"  [cyan]{escape(client)} → {escape(exchange.service)}[/cyan] "
+                           f"{exchange.method} {escape(exchange.path.split('?')[0])}")
         sent = request if request is not None else exchange.request_json()
         if sent not in (None, "", {}):
             self.console.print(f"      [dim]sent[/dim] {escape(show(sent, width))}",

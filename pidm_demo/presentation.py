@@ -12,6 +12,7 @@ from pidm.sdjwt import SdJwt
 from pidm.sdjwt.disclosure import Disclosure
 from pidm_demo import configs
 from pidm_demo.cast import ASKED, PRIVATE, REGISTERED, Facts
+from pidm_demo.digests import digest
 from pidm_demo.narrate import Narrator
 from pidm_demo.services import Deployment, Service
 from pidm_demo.wire import Exchange, show
@@ -77,6 +78,11 @@ async def share(n: Narrator, d: Deployment, wallet: Wallet, facts: Facts) -> Non
     outcome = await wallet.present(str(tx["authorization_request"]), _consent(n, d, mark))
     [posted] = d.wire.find(mark, "POST", "/response")
     _check_disclosures(n, posted, facts)
+    n.say("To check them, the marketer's verifier resolved the issuers' did:web keys and "
+          "fetched their status lists:")
+    fetched = {(e.service, e.path): e for e in d.wire.since(mark) if e.service != "marketer"}
+    for exchange in fetched.values():
+        n.wire(exchange, client="marketer", response=digest(exchange))
     _check_receipt(n, posted.response_json()["receipt"], facts)
     facts.receipt_status = outcome.receipt.status if outcome.receipt else "missing"
     n.check(outcome.outcome == "shared" and facts.receipt_status == "verified",

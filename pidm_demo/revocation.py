@@ -7,14 +7,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pidm.errors import PidmError
-from pidm.jose import decode_jwt
 from pidm_demo import configs
 from pidm_demo.cast import MEMBERSHIP_ID, Facts
+from pidm_demo.digests import digest
 from pidm_demo.narrate import Narrator
 from pidm_demo.presentation import start_request
 from pidm_demo.services import Deployment
-from pidm_demo.wire import Exchange
 from wallet import ConsentDecision, Wallet
 
 
@@ -29,7 +27,7 @@ async def revoke_and_refuse(n: Narrator, d: Deployment, wallet: Wallet, facts: F
     outcome = await wallet.present(str(tx["authorization_request"]),
                                    lambda screen: ConsentDecision.approve())
     for exchange in d.wire.find(mark, "GET", "/status/"):
-        n.wire(exchange, response=_status_list_digest(exchange))
+        n.wire(exchange, client="marketer", response=digest(exchange))
     [posted] = d.wire.find(mark, "POST", "/response")
     n.wire(posted, request={"vp_token": "…", "state": "…"}, width=110)
     facts.refusal_description = str(posted.response_json().get("error_description", ""))
@@ -50,7 +48,7 @@ async def _revoke_membership(n: Narrator, d: Deployment, facts: Facts) -> None:
             "POST", f"/admin/credentials/{record['credential_id']}/revoke")
         facts.revoked += status == 200 and body.get("status") == "revoked"
     for exchange in d.wire.find(mark, "POST", "/admin/credentials/")[:1]:
-        n.wire(exchange)
+        n.wire(exchange, client="back office")
     n.check(facts.revoked == len(records) > 0,
             f"all {len(records)} copies revoked (their status-list bits set and republished)")
 
@@ -67,12 +65,3 @@ def _check_refusal(n: Narrator, result: dict[str, Any], facts: Facts) -> None:
             and failed[0]["check"] == "status" and facts.refusal_code == "CREDENTIAL_REVOKED"
             and failed[0]["message"].startswith("membership"),
             "the marketer refused the membership: status check CREDENTIAL_REVOKED")
-
-
-def _status_list_digest(exchange: Exchange) -> Any:
-    text = exchange.response_body.decode("utf-8", "replace")
-    try:
-        payload = decode_jwt(text).payload
-    except PidmError:  # a bitstring list is JSON, shown as is
-        return exchange.response_json()
-    return {"statuslist+jwt": text, "payload": {k: payload.get(k) for k in ("sub", "ttl", "exp")}}
