@@ -270,6 +270,8 @@ def check_alg(jwt: JWT, key: PublicKey) -> None:
 def check_typ(jwt: JWT, typ: str) -> None:
     """Refuse a header whose ``typ`` is not ``typ`` (media types compare case-insensitively)."""
     got = jwt.header.get("typ")
+    if got == typ:  # the usual case, before case folding and the application/ prefix
+        return
     if not isinstance(got, str) or _media_type(got) != _media_type(typ):
         raise MalformedValueError(f"JWS typ {shorten(got)} is not {typ!r}")
 

@@ -93,8 +93,9 @@ def check_vc_profile(payload: dict[str, Any], processed: Processed) -> None:
     for name in ("cnf", "status"):
         if name in payload and not isinstance(payload[name], dict):
             raise CredentialError(f"'{name}' must be an object")
-    leaked = sorted({str(p[0]) for p in processed.disclosed if len(p) == 1} & NEVER_DISCLOSABLE)
-    if leaked:
+    top = {p[0] for p in processed.disclosed if len(p) == 1}
+    if not NEVER_DISCLOSABLE.isdisjoint(top):
+        leaked = sorted(str(name) for name in top & NEVER_DISCLOSABLE)
         raise DisclosureInvalid(f"claims {', '.join(leaked)} must not be selectively disclosed")
 
 
@@ -139,12 +140,13 @@ def check_key_binding(
     if not isinstance(sd_hash, str) or not hmac.compare_digest(sd_hash, sd_jwt.sd_hash()):
         raise KbJwtInvalid("sd_hash does not match the presented SD-JWT")
     iat = kb.payload.get("iat")
-    if isinstance(iat, bool) or not isinstance(iat, int | float):
+    if type(iat) is not int and (isinstance(iat, bool) or not isinstance(iat, int | float)):
         raise KbJwtInvalid("KB-JWT 'iat' must be a NumericDate")
     t = now.timestamp()
-    if iat > t + skew.total_seconds():
+    leeway = skew.total_seconds()
+    if iat > t + leeway:
         raise KbJwtInvalid(f"KB-JWT issued in the future ({int(iat)} > {int(t)})")
-    if iat < t - (max_age + skew).total_seconds():
+    if iat < t - max_age.total_seconds() - leeway:
         raise KbJwtInvalid(f"KB-JWT too old ({int(iat)}, now {int(t)})")
     return kb
 
