@@ -9,6 +9,8 @@ a time. The reference is the bare signing step the endpoint cannot skip: ``issue
 
     .venv/bin/python bench/issuer_http.py [--format dc+sd-jwt|ldp_vc] [--seconds 5]
         [--batch 5] [--concurrency 8] [--postgres DSN]
+
+With ``--postgres`` the store lives in a schema of its own, dropped when the run ends.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import secrets
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from bench._scratch import scratch_schema  # noqa: E402
 from issuer.app import Deps, create_app  # noqa: E402
 from issuer.config import IssuerConfig, load_config, load_signing_key  # noqa: E402
 from issuer.formats import ldp_vc, sd_jwt_vc  # noqa: E402
@@ -143,10 +147,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--batch", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--postgres", metavar="DSN", help="use this PostgreSQL store")
+    parser.add_argument("--postgres", metavar="DSN",
+                        help="use this PostgreSQL server (a scratch schema, dropped afterwards)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        store = args.postgres or "issuer.db"
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        store = "issuer.db"
+        if args.postgres:
+            store = stack.enter_context(scratch_schema(args.postgres))
         init_issuer(tmp, public_url=f"http://127.0.0.1:{free_port()}", store=store)
         config = load_config(Path(tmp) / "issuer.toml")
         reference = signing_rate(config, args.format, args.seconds)

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from bench._scratch import scratch_schema  # noqa: E402
 from pidm.clock import SystemClock  # noqa: E402
 from pidm.did.key import did_key, did_key_vm_id  # noqa: E402
 from pidm.did.resolver import CachingResolver, MethodRouter  # noqa: E402
@@ -224,14 +226,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--postgres", metavar="DSN", help="use this PostgreSQL store")
+    parser.add_argument("--postgres", metavar="DSN",
+                        help="use this PostgreSQL server (a scratch schema, dropped afterwards)")
     args = parser.parse_args()
     if args.count < 1 or args.concurrency < 1:
         parser.error("--count and --concurrency must be positive")
     issuer = Issuer(entries=max(1024, -(-args.count // 8) * 8))  # one entry per wallet
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        store = "verifier.db"
+        if args.postgres:
+            store = stack.enter_context(scratch_schema(args.postgres))
         init_verifier(tmp, public_url=f"http://127.0.0.1:{free_port()}", did_method="key",
-                      issuers=[issuer.did], store=args.postgres or "verifier.db")
+                      issuers=[issuer.did], store=store)
         config = load_config(Path(tmp) / "verifier.toml")
         asyncio.run(run(config, issuer, args.count, args.concurrency))
 
