@@ -182,3 +182,14 @@ def test_keep_leaves_the_services_running_and_the_printed_session_works(tmp_path
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=30) == 0
     assert (folder / "wallet" / "wallet.db").is_file()  # --dir keeps the files
+
+
+def test_demo_help_explains_the_steps_and_options() -> None:
+    from click.testing import CliRunner
+
+    from pidm.cli import main
+
+    result = CliRunner().invoke(main, ["demo", "--help"])
+    assert result.exit_code == 0
+    for text in ("--keep", "--dir", "OpenID4VCI", "CREDENTIAL_REVOKED", "Exit status"):
+        assert text in result.output
