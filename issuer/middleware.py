@@ -17,7 +17,14 @@ from aiohttp.typedefs import Handler
 from aiohttp.web_protocol import RequestPayloadError
 
 from issuer.errors import oauth_response, problem_response
-from pidm.errors import MalformedValueError, NotFound, ParsingError, PayloadTooLarge, PidmError
+from pidm.errors import (
+    MalformedValueError,
+    MethodNotAllowed,
+    NotFound,
+    ParsingError,
+    PayloadTooLarge,
+    PidmError,
+)
 
 log = logging.getLogger("issuer")
 OAUTH_PREFIX = "oid4vci."
@@ -77,4 +84,7 @@ def _http_error(exc: web.HTTPException) -> PidmError:
         return PayloadTooLarge("request body exceeds the size limit")
     if exc.status == 404:
         return NotFound("no such resource")
+    if exc.status == 405:
+        allowed = exc.headers.get("Allow", "")
+        return MethodNotAllowed(f"this endpoint does not take this method; allowed: {allowed}")
     return MalformedValueError(f"{exc.reason}")

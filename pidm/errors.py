@@ -29,7 +29,7 @@ and the HTTP status a service answers with. Released codes never change; every c
     │                           STATUS_LIST_LENGTH_ERROR, CREDENTIAL_REVOKED, CREDENTIAL_SUSPENDED
     ├── WalletError             LOCKER_LOCKED, WRONG_PASSPHRASE, CONSENT_REFUSED, WALLET_NOT_FOUND
     ├── StoreError              STORE_UNAVAILABLE, CONFLICT
-    ├── ServiceError            CONFIG_ERROR, UNAUTHORIZED, NOT_FOUND
+    ├── ServiceError            CONFIG_ERROR, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED
     └── OAuthError              (OpenID4VCI / OpenID4VP / DCQL message layer)
                                 INVALID_DCQL_QUERY, NO_MATCHING_CREDENTIALS, DCQL_NOT_SATISFIED,
                                 UNREQUESTED_DATA, INVALID_CLIENT_ID,
@@ -460,6 +460,14 @@ class NotFound(ServiceError):
     code = "NOT_FOUND"
     http_status = 404
     title = "Not found"
+
+
+class MethodNotAllowed(ServiceError):
+    """The endpoint exists but does not take this HTTP method; ``Allow`` names those it does."""
+
+    code = "METHOD_NOT_ALLOWED"
+    http_status = 405
+    title = "Method not allowed"
 
 
 # --- OpenID4VCI / OpenID4VP / DCQL --------------------------------------------------------------

@@ -40,3 +40,16 @@ def test_problem_details_carry_spec_type_for_w3c_codes() -> None:
 def test_shorten_truncates_hostile_values() -> None:
     assert errors.shorten("a" * 500) == repr("a" * 500)[:77] + "..."
     assert len(errors.shorten("a" * 500)) == 80
+
+
+def test_method_not_allowed_is_a_405_with_its_own_code() -> None:
+    exc = errors.MethodNotAllowed("allowed: POST")
+    assert isinstance(exc, errors.ServiceError)
+    assert exc.to_problem() == {
+        "type": "https://pidm.dev/errors#METHOD_NOT_ALLOWED",
+        "code": "METHOD_NOT_ALLOWED",
+        "title": "Method not allowed",
+        "status": 405,
+        "detail": "allowed: POST",
+    }
+    assert exc.to_oauth() == {"error": "invalid_request", "error_description": "allowed: POST"}

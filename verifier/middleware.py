@@ -13,7 +13,13 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from pidm.errors import MalformedValueError, NotFound, PayloadTooLarge, PidmError
+from pidm.errors import (
+    MalformedValueError,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    PidmError,
+)
 from verifier.errors import oauth_response, problem_response
 
 log = logging.getLogger("verifier")
@@ -57,4 +63,7 @@ def _http_error(exc: web.HTTPException) -> PidmError:
         return PayloadTooLarge("request body exceeds the size limit")
     if exc.status == 404:
         return NotFound("no such resource")
+    if exc.status == 405:
+        allowed = exc.headers.get("Allow", "")
+        return MethodNotAllowed(f"this endpoint does not take this method; allowed: {allowed}")
     return MalformedValueError(f"{exc.reason}")

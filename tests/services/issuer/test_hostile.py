@@ -299,13 +299,17 @@ async def test_rejects_unknown_resources(sqlite_issuer: RunningIssuer) -> None:
     assert (status, body["code"]) == (400, "MALFORMED_VALUE_ERROR")
     async with issuer.session.put(issuer.url + "/token") as r:
         assert (r.status, r.headers["Allow"]) == (405, "POST")
-        assert (await r.json())["error"] == "invalid_request"  # an OpenID4VCI endpoint
+        assert await r.json() == {  # an OpenID4VCI endpoint
+            "error": "invalid_request",
+            "error_description": "this endpoint does not take this method; allowed: POST"}
     async with issuer.session.delete(issuer.url + "/offers/x") as r:
         assert (r.status, r.headers["Allow"]) == (405, "GET")
         assert (await r.json())["error"] == "invalid_request"
     async with issuer.session.put(issuer.url + "/admin/offers", headers=issuer.admin) as r:
         assert (r.status, r.headers["Allow"]) == (405, "POST")
-        assert (await r.json())["code"] == "MALFORMED_VALUE_ERROR"  # problem details
+        problem = await r.json()  # problem details
+        assert (problem["code"], problem["status"]) == ("METHOD_NOT_ALLOWED", 405)
+        assert problem["type"] == "https://pidm.dev/errors#METHOD_NOT_ALLOWED"
 
 
 async def test_rejects_used_offer_by_reference(sqlite_issuer: RunningIssuer) -> None:

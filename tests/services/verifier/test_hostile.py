@@ -187,10 +187,11 @@ async def test_health(verifier: RunningVerifier) -> None:
 
 async def test_rejects_wrong_method_with_a_code_and_allow(verifier: RunningVerifier) -> None:
     status, body, headers = await verifier.call("GET", "/response")
-    assert (status, body["code"]) == (405, "MALFORMED_VALUE_ERROR")
+    assert (status, body["code"]) == (405, "METHOD_NOT_ALLOWED")
     assert headers["Allow"] == "POST"
     status, body, headers = await verifier.call("DELETE", "/admin/transactions", admin=True)
-    assert (status, body["code"]) == (405, "MALFORMED_VALUE_ERROR")
+    assert (status, body["code"], body["status"]) == (405, "METHOD_NOT_ALLOWED", 405)
+    assert body["detail"] == "this endpoint does not take this method; allowed: POST"
     assert headers["Allow"] == "POST"
 
 
