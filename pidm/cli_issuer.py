@@ -129,4 +129,4 @@ def _table(title: str, info: dict[str, str]) -> None:
     table = Table(title=title, show_header=False)
     for key, value in info.items():
         table.add_row(key, value)
-    Console(file=sys.stdout).print(table)
+    Console(file=sys.stdout, emoji=False, highlight=False).print(table)  # did:key: is no emoji

@@ -113,7 +113,8 @@ def _guarded(action: Callable[..., None]) -> Callable[..., None]:
 
 
 def _console(as_json: bool = False) -> Console:
-    return Console(stderr=as_json, soft_wrap=False)
+    # hostile names and messages are printed: no markup, emoji codes or highlighting
+    return Console(stderr=as_json, soft_wrap=False, markup=False, emoji=False, highlight=False)
 
 
 @click.group("wallet")

@@ -37,6 +37,7 @@ from pidm.oid4vc.dcql_eval import DcqlMatch, select_claims
 from pidm.oid4vc.vp import AuthorizationRequest
 from pidm.sdjwt.paths import format_claim_path, parse_claim_path
 from wallet.credentials import HeldCredential
+from wallet.plain import add_plain_row
 
 #: A claim as the consumer picks it: (credential query id, claims path).
 Choice = tuple[str, ClaimPath]
@@ -330,9 +331,9 @@ def consent_renderable(screen: ConsentScreen) -> Panel:
         name = item.credential.name + ("" if item.required else " (optional credential)")
         for claim in item.claims:
             needed = "required" if claim.required and item.required else "optional"
-            claims.add_row(name, claim.label, _value_text(claim.value), needed)
+            add_plain_row(claims, name, claim.label, _value_text(claim.value), needed)
         if not item.claims:
-            claims.add_row(name, "(no claims: proof of holding it)", "", "required")
+            add_plain_row(claims, name, "(no claims: proof of holding it)", "", "required")
         if item.credential.uses:
             notes.append(Text(
                 f"Every copy of '{item.credential.name}' was shown before: this presentation "

@@ -17,6 +17,7 @@ from pidm.sdjwt.paths import format_claim_path
 from wallet.agent import PresentationOutcome
 from wallet.credentials import Group, HeldCredential
 from wallet.history import HistoryEntry, RewardKey
+from wallet.plain import add_plain_row
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -54,7 +55,7 @@ def credentials_table(groups: Iterable[Group]) -> Table:
         table.add_column(column)
     for group in groups:
         first = group.first
-        table.add_row(group.id, first.name, first.issuer_name or first.issuer, first.format,
+        add_plain_row(table, group.id, first.name, first.issuer_name or first.issuer, first.format,
                       f"{group.unused}/{len(group.copies)}", _day(first.valid_until))
     return table
 
@@ -78,12 +79,12 @@ def credential_detail(group: Group) -> RenderGroup:
         ("Valid until", _day(first.valid_until)),
         ("Copies", f"{len(group.copies)} ({group.unused} never presented)"),
     ):
-        about.add_row(key, value)
+        add_plain_row(about, key, value)
     claims = Table(title="Claims")
     claims.add_column("Claim")
     claims.add_column("Value")
     for label, value in _claim_rows(first):
-        claims.add_row(label, value)
+        add_plain_row(claims, label, value)
     return RenderGroup(about, claims)
 
 
@@ -110,9 +111,9 @@ def history_table(entries: Iterable[HistoryEntry]) -> Table:
     for e in entries:
         claims = ", ".join(format_claim_path(list(p)) for p in e.claims) or "—"
         outcome = f"{e.outcome}, receipt {e.receipt}" if e.outcome == "shared" else e.outcome
-        table.add_row(
-            e.time.astimezone(UTC).strftime("%Y-%m-%d\n%H:%M"), e.verifier_name or e.verifier_did,
-            e.purpose, claims, _reward_text(e), outcome,
+        add_plain_row(
+            table, e.time.astimezone(UTC).strftime("%Y-%m-%d\n%H:%M"),
+            e.verifier_name or e.verifier_did, e.purpose, claims, _reward_text(e), outcome,
         )
     return table
 
@@ -132,7 +133,7 @@ def rewards_table(rows: Iterable[Mapping[str, Any]]) -> Table:
         table.add_column(column)
     for row in rows:  # the name is the verifier's own claim: the DID tells two apart
         who = "\n".join(filter(None, (row["verifier_name"], row["verifier_did"])))
-        table.add_row(who, row["amount"], row["unit"])
+        add_plain_row(table, who, row["amount"], row["unit"])
     return table
 
 

@@ -297,3 +297,20 @@ def test_w3c_presentation_is_bound_to_challenge_and_domain() -> None:
             verify_proof(vp, proof, controller=controller, now=NOW,
                          expected_purpose="authentication", challenge=challenge, domain=domain)
         assert info.value.code == code
+
+
+def test_render_takes_hostile_names_and_values_literally() -> None:
+    """Markup in what an issuer or verifier wrote is shown as typed: ``[/]`` used to crash
+    the screen and ``[conceal]`` could hide a claim from the consumer."""
+    contact, _ = _held("contact1", CONTACT_VCT, {
+        "email": "[/]", "given_name": "[conceal]Ann:key:", "postal_code": "1011"})
+    age, _ = _held("age1", AGE_VCT, {"age_over_18": True})
+    index = CredentialIndex([contact, age])
+    request = _request(NEWSLETTER, purpose="[red]Newsletter[/red]", retention="P30D")
+    match, held = index.match(request.dcql_query, NOW)
+    out = io.StringIO()
+    render_consent(build_screen(request, match, held), Console(file=out, width=200))
+    text = out.getvalue()
+    assert "[/]" in text
+    assert "[conceal]Ann:key:" in text
+    assert "[red]Newsletter[/red]" in text
