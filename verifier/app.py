@@ -80,12 +80,13 @@ def create_app(config: VerifierConfig, *, deps: Deps | None = None) -> web.Appli
     async def service_ctx(app: web.Application) -> AsyncIterator[None]:
         async with _store(config, deps) as store, _fetcher(config, deps) as fetcher, \
                 aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(WEBHOOK_TIMEOUT)) as http:
-            resolver = deps.resolver or CachingResolver(
+            # `is None`, not `or`: an injected client with an empty cache has len() 0
+            resolver = deps.resolver if deps.resolver is not None else CachingResolver(
                 MethodRouter(fetcher, web_scheme="http" if config.allow_http else "https")
             )
-            status_client = deps.status_client or CachedStatusListClient(
-                fetcher, resolver, loader=deps.loader, timeout=config.fetch_timeout
-            )
+            status_client = deps.status_client if deps.status_client is not None else (
+                CachedStatusListClient(fetcher, resolver, loader=deps.loader,
+                                       timeout=config.fetch_timeout))
             deliverer = WebhookDeliverer(store, _poster(http), deps.clock,
                                          secret=config.admin_token, poll=deps.webhook_poll)
             app[SERVICE_KEY] = VerifierService(
