@@ -5,13 +5,11 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
+from pidm.cli_service import print_table, serve
 from pidm.errors import PidmError
 
 
@@ -49,7 +47,7 @@ def issuer_init(
     if as_json:
         echo_json(info)
         return
-    _table("issuer initialised", info)
+    print_table("issuer initialised", info)
     click.echo(f"run it with: pidm issuer serve --config {result.config_path}")
 
 
@@ -72,61 +70,11 @@ def issuer_serve(config_path: Path, host: str, port: int) -> None:
 
 
 async def _serve(config_path: Path, host: str, port: int) -> None:
-    from aiohttp import web
-
     from issuer.app import create_app
     from issuer.config import load_config
 
     config = load_config(config_path)
-    runner = web.AppRunner(create_app(config), access_log=None)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, host, port)
-        await site.start()
-        for address in runner.addresses:
-            click.echo(f"issuer listening on http://{_hostport(address)}")
-        click.echo(f"public URL {config.public_url}  DID {config.did}")
-        _warn_if_unreachable(config.public_url, [a[1] for a in runner.addresses])
-        where = config.admin_token_file or "inline in the config file"
-        click.echo(f"admin token: {where}")
-        await _wait_for_signal()
-    finally:
-        await runner.cleanup()
-
-
-def _warn_if_unreachable(public_url: str, ports: list[int]) -> None:
-    """Wallets use ``public_url`` (key proofs must name it as ``aud``): warn when it is a
-    loopback URL on a port this process does not listen on."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(public_url)
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        return
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    if port not in ports:
-        click.echo(f"warning: public URL {public_url} is not where this issuer listens; "
-                   "re-run `pidm issuer init --url` or pass the matching --port", err=True)
-
-
-def _hostport(address: Any) -> str:
-    host, port = address[0], address[1]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-async def _wait_for_signal() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    click.echo("issuer stopped", err=True)
-
-
-def _table(title: str, info: dict[str, str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title, show_header=False)
-    for key, value in info.items():
-        table.add_row(key, value)
-    Console(file=sys.stdout, emoji=False, highlight=False).print(table)  # did:key: is no emoji
+    where = config.admin_token_file or "inline in the config file"
+    await serve("issuer", create_app(config), host, port, public_url=config.public_url,
+                notes=[f"public URL {config.public_url}  DID {config.did}",
+                       f"admin token: {where}"])

@@ -5,13 +5,11 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
+from pidm.cli_service import print_table, serve
 from pidm.errors import PidmError
 
 
@@ -51,7 +49,7 @@ def verifier_init(public_url: str | None, directory: Path, did_method: str | Non
     if as_json:
         echo_json(info)
         return
-    _table("verifier initialised", info)
+    print_table("verifier initialised", info)
     if not trusted:
         click.echo(f"trusting the placeholder issuer {DEFAULT_ISSUER}: edit [trust] in "
                    f"{result.config_path} (or re-run init with --trust DID)")
@@ -77,45 +75,10 @@ def verifier_serve(config_path: Path, host: str, port: int) -> None:
 
 
 async def _serve(config_path: Path, host: str, port: int) -> None:
-    from aiohttp import web
-
     from verifier.app import create_app
     from verifier.config import load_config
 
     config = load_config(config_path)
-    runner = web.AppRunner(create_app(config), access_log=None)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, host, port)
-        await site.start()
-        for address in runner.addresses:
-            click.echo(f"verifier listening on http://{_hostport(address)}")
-        click.echo(f"public URL {config.public_url}  DID {config.did}")
-        click.echo(f"named requests: {', '.join(config.requests)}")
-        await _wait_for_signal()
-    finally:
-        await runner.cleanup()
-
-
-def _hostport(address: Any) -> str:
-    host, port = address[0], address[1]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-async def _wait_for_signal() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    click.echo("verifier stopped", err=True)
-
-
-def _table(title: str, info: dict[str, str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title, show_header=False)
-    for key, value in info.items():
-        table.add_row(key, value)
-    Console(file=sys.stdout, emoji=False, highlight=False).print(table)
+    await serve("verifier", create_app(config), host, port, public_url=config.public_url,
+                notes=[f"public URL {config.public_url}  DID {config.did}",
+                       f"named requests: {', '.join(config.requests)}"])

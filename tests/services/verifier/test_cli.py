@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -59,11 +60,13 @@ def test_serve_rejects_bad_config_with_exit_2(tmp_path: Path) -> None:
 
 
 @asynccontextmanager
-async def serving(config: Path) -> AsyncIterator[str]:
-    """Run ``pidm verifier serve`` in a child process; yield its base URL; SIGINT it after."""
+async def serving(config: Path, *, port: int = 0,
+                  stderr: list[str] | None = None) -> AsyncIterator[str]:
+    """Run ``pidm verifier serve`` in a child process; yield its base URL; SIGINT it after
+    (and append what it wrote to stderr to ``stderr``, when given)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from pidm.cli import main; main()", "verifier", "serve",
-        "--config", str(config), "--port", "0",
+        "--config", str(config), "--port", str(port),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
@@ -78,11 +81,35 @@ async def serving(config: Path) -> AsyncIterator[str]:
         proc.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(proc.wait(), 30)
         assert code == 0
+        if stderr is not None and proc.stderr is not None:
+            stderr.append((await proc.stderr.read()).decode())
 
 
 async def test_serve_listens_and_stops_on_sigint(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["verifier", "init", "--dir", str(tmp_path)]).exit_code == 0
-    async with serving(tmp_path / "verifier.toml") as base, aiohttp.ClientSession() as session:
+    stderr: list[str] = []
+    async with (serving(tmp_path / "verifier.toml", stderr=stderr) as base,
+                aiohttp.ClientSession() as session):
         async with session.get(base + "/health") as r:
             assert r.status == 200 and (await r.json()) == {"status": "ok"}
     assert (tmp_path / "verifier.db").exists()
+    # init's default public URL names port 8081; this one listens elsewhere (--port 0)
+    assert ("warning: public URL http://127.0.0.1:8081 is not where this verifier listens; "
+            "re-run `pidm verifier init --url` or pass the matching --port") in stderr[0]
+    assert stderr[0].rstrip().endswith("verifier stopped")
+
+
+async def test_serve_does_not_warn_when_the_public_url_is_where_it_listens(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    init = CliRunner().invoke(main, ["verifier", "init", "--dir", str(tmp_path), "--url", url])
+    assert init.exit_code == 0, init.output
+    stderr: list[str] = []
+    async with serving(tmp_path / "verifier.toml", port=port, stderr=stderr) as base:
+        assert base == url
+    assert "warning" not in stderr[0]
+    assert stderr[0].strip() == "verifier stopped"
