@@ -13,14 +13,12 @@ signature inside a key proof becomes ``InvalidProof``), so the renderers need no
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from aiohttp import web
 
-from pidm.errors import InvalidToken, PidmError, Unauthorized
+from pidm.errors import InvalidToken, PidmError
+from service_kit.responses import NO_STORE
+from service_kit.responses import problem_response as problem
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 REALM = 'Bearer realm="pidm-issuer"'
 
 
@@ -44,15 +42,4 @@ def oauth_response(exc: PidmError, *, status: int | None = None) -> web.Response
 
 def problem_response(exc: PidmError, *, status: int | None = None) -> web.Response:
     """RFC 9457 problem details for ``exc`` (``status`` overrides the class's HTTP status)."""
-    problem: dict[str, Any] = exc.to_problem()
-    if status is not None:
-        problem["status"] = status
-    headers = {"Cache-Control": "no-store"}
-    if isinstance(exc, Unauthorized):
-        headers["WWW-Authenticate"] = REALM
-    return web.Response(
-        body=json.dumps(problem).encode(),
-        status=problem["status"],
-        content_type="application/problem+json",
-        headers=headers,
-    )
+    return problem(exc, status=status, realm=REALM)

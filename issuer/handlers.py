@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from issuer.context import CONFIG_KEY, SERVICE_KEY
-from issuer.errors import NO_STORE, missing_token
+from issuer.errors import missing_token
 from issuer.openapi import openapi_document
 from issuer.service import IssuerService
 from issuer.status_lists import Family
@@ -26,6 +26,7 @@ from pidm.errors import (
     Unauthorized,
 )
 from pidm.jose import json_loads
+from service_kit.responses import NO_STORE
 
 
 def _service(request: web.Request) -> IssuerService:

@@ -43,7 +43,7 @@ def test_core_opens_no_socket_or_database() -> None:
 
 def test_only_clock_reads_the_clock() -> None:
     offenders = []
-    for package in ("pidm", "issuer", "verifier", "wallet", "pidm_demo"):
+    for package in ("pidm", "issuer", "verifier", "wallet", "pidm_demo", "service_kit"):
         for path in _modules(package):
             if _rel(path) in CLOCK_ALLOWED:
                 continue
@@ -68,6 +68,18 @@ def test_handlers_do_not_import_store_backends() -> None:
                 if ".store." in name + "." and not name.endswith("store.base"):
                     offenders.append(f"{_rel(path)} imports {name}")
     assert offenders == []
+
+
+def test_service_kit_imports_no_service() -> None:
+    """The shared plumbing serves both services, so it may depend on neither (nor the wallet)."""
+    modules = _modules("service_kit")
+    assert len(modules) >= 3
+    offenders = {}
+    for path in modules:
+        bad = _imports(ast.parse(path.read_text())) & {"issuer", "verifier", "wallet", "pidm_demo"}
+        if bad:
+            offenders[_rel(path)] = bad
+    assert offenders == {}
 
 
 def _imports_full(tree: ast.AST) -> set[str]:

@@ -10,15 +10,13 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from aiohttp import web
 
-from pidm.errors import PidmError, Unauthorized
+from pidm.errors import PidmError
+from service_kit.responses import NO_STORE
+from service_kit.responses import problem_response as problem
 from verifier.service import PresentationRefused
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 REALM = 'Bearer realm="pidm-verifier"'
 
 
@@ -36,15 +34,4 @@ def oauth_response(exc: PidmError, *, status: int | None = None) -> web.Response
 
 def problem_response(exc: PidmError, *, status: int | None = None) -> web.Response:
     """RFC 9457 problem details for ``exc`` (``status`` overrides the class's HTTP status)."""
-    problem: dict[str, Any] = exc.to_problem()
-    if status is not None:
-        problem["status"] = status
-    headers = {"Cache-Control": "no-store"}
-    if isinstance(exc, Unauthorized):
-        headers["WWW-Authenticate"] = REALM
-    return web.Response(
-        body=json.dumps(problem).encode(),
-        status=problem["status"],
-        content_type="application/problem+json",
-        headers=headers,
-    )
+    return problem(exc, status=status, realm=REALM)

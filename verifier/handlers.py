@@ -13,8 +13,8 @@ from aiohttp import web
 from pidm.errors import InvalidAuthorizationResponse, ParsingError, Unauthorized
 from pidm.jose import json_loads
 from pidm.verification import VerificationResult
+from service_kit.responses import NO_STORE
 from verifier.context import CONFIG_KEY, SERVICE_KEY
-from verifier.errors import NO_STORE
 from verifier.openapi import openapi_document
 from verifier.qr import MEDIA_TYPES
 from verifier.service import VerifierService

@@ -3,6 +3,7 @@ endpoints, problem details elsewhere), never a 500, and nothing stored is damage
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -186,9 +187,10 @@ async def test_health(verifier: RunningVerifier) -> None:
 
 
 async def test_rejects_wrong_method_with_a_code_and_allow(verifier: RunningVerifier) -> None:
-    status, body, headers = await verifier.call("GET", "/response")
-    assert (status, body["code"]) == (405, "METHOD_NOT_ALLOWED")
-    assert headers["Allow"] == "POST"
+    status, body, headers = await verifier.call("GET", "/response")  # an OpenID4VP endpoint
+    assert (status, body["error"]) == (405, "invalid_request")
+    assert body["error_description"].startswith("METHOD_NOT_ALLOWED: ")
+    assert (headers["Allow"], headers["Cache-Control"]) == ("POST", "no-store")
     status, body, headers = await verifier.call("DELETE", "/admin/transactions", admin=True)
     assert (status, body["code"], body["status"]) == (405, "METHOD_NOT_ALLOWED", 405)
     assert body["detail"] == "this endpoint does not take this method; allowed: POST"
@@ -227,3 +229,27 @@ async def test_rejects_compressed_body_past_the_limit(verifier: RunningVerifier)
         headers={"Content-Type": FORM["Content-Type"], "Content-Encoding": "gzip"})
     assert status == 413
     assert answer["error_description"].startswith("PAYLOAD_TOO_LARGE")
+
+
+async def test_rejects_bodies_that_do_not_decode(verifier: RunningVerifier) -> None:
+    """A Content-Encoding that does not decode is PARSING_ERROR (OAuth on /response), not 500;
+    a gzip bomb is still cut off at the size limit."""
+    bomb = gzip.compress(b"0" * (20 * verifier.config.max_body_bytes))
+    assert len(bomb) < verifier.config.max_body_bytes
+    for path, kind in (("/admin/transactions", "application/json"),
+                       ("/presentations/verify", "application/json"),
+                       ("/credentials/verify", "application/json"),
+                       ("/response", FORM["Content-Type"])):
+        headers = {"Content-Type": kind, "Content-Encoding": "gzip", "Connection": "close"}
+        status, answer, _ = await verifier.call("POST", path, data=b"not gzip at all",
+                                                headers=headers, admin=True)
+        if path == "/response":
+            assert (status, answer["error"]) == (400, "invalid_request")
+            assert answer["error_description"].startswith("PARSING_ERROR: "), answer
+        else:
+            assert (status, answer["code"]) == (400, "PARSING_ERROR"), (path, answer)
+        status, answer, _ = await verifier.call("POST", path, data=bomb, headers=headers,
+                                                admin=True)
+        assert status == 413, (path, answer)
+        assert (answer.get("code") or answer.get("error")) in (
+            "PAYLOAD_TOO_LARGE", "invalid_request")
