@@ -1,6 +1,7 @@
-"""aiohttp plumbing shared by the issuer and verifier services.
+"""Server plumbing shared by the issuer and verifier services.
 
-The core package ``pidm`` stays free of servers (``tests/test_layering.py``), and neither service
-should import the other, so what both need from aiohttp — turning errors into HTTP responses,
-one way, for every route — lives here, parametrized by what differs between them.
+The core package ``pidm`` stays free of servers and databases (``tests/test_layering.py``), and
+neither service should import the other, so what both need lives here, parametrized by what
+differs between them: turning errors into HTTP responses (``middleware``, ``responses``) and
+their stores' connections, schema migrations and lifecycle (``db``, ``migrate``, ``lifecycle``).
 """

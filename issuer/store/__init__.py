@@ -12,8 +12,8 @@ import secrets
 from collections.abc import Mapping
 
 from pidm.clock import Clock
+from service_kit.db import is_postgres, sqlite_path
 
-from ._db import is_postgres, sqlite_path
 from ._rules import Rng
 from .base import (
     AccessToken,

@@ -1,11 +1,12 @@
-"""The issuer schema, one ordered list of migration steps per backend (see ``_migrate``).
+"""The issuer schema, one ordered list of migration steps per backend (see
+``service_kit.migrate``).
 
 Never edit a released step: append a new one.
 """
 
 from __future__ import annotations
 
-from ._migrate import Step
+from service_kit.migrate import Step
 
 SQLITE_STEPS: tuple[Step, ...] = (
     (

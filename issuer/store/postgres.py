@@ -6,16 +6,14 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from types import TracebackType
-from typing import Self
 
 import asyncpg
 
 from pidm.clock import Clock, SystemClock
+from service_kit.db import PgConn, PostgresDB, aware, opt_aware, rowcount
+from service_kit.lifecycle import PostgresLifecycle
 
 from . import _rules
-from ._db import PgConn, PostgresDB, aware, opt_aware, rowcount
-from ._migrate import migrate_postgres
 from ._schema import POSTGRES_STEPS as MIGRATIONS
 from .base import (
     AccessToken,
@@ -26,9 +24,6 @@ from .base import (
     StatusListState,
     write_entry,
 )
-
-COMPONENT = "issuer"
-
 
 _OFFER_COLUMNS = (
     "offer_id, configuration_ids, subject, pre_auth_code_hash, tx_code_hash, created_at,"
@@ -80,12 +75,15 @@ def _status_list(row: asyncpg.Record) -> StatusListState:
     )
 
 
-class PostgresIssuerStore:
+class PostgresIssuerStore(PostgresLifecycle):
     """:class:`issuer.store.base.IssuerStore` on PostgreSQL.
 
     ``dsn`` is an asyncpg DSN; unknown query parameters become server settings, so
     ``?search_path=tenant`` selects a schema (or pass ``server_settings``).
     """
+
+    COMPONENT = "issuer"
+    STEPS = MIGRATIONS
 
     def __init__(
         self,
@@ -103,35 +101,6 @@ class PostgresIssuerStore:
         self._clock: Clock = clock or SystemClock()
         self._rng = rng
         self._sizes: dict[str, int] = {}
-
-    # --- lifecycle ---------------------------------------------------------------------------
-    async def open(self) -> None:
-        await self._db.open()
-        try:
-            async with self._db.write() as conn:
-                await migrate_postgres(conn, COMPONENT, MIGRATIONS, now=self._clock.now())
-        except BaseException:
-            await self._db.close()
-            raise
-
-    async def close(self) -> None:
-        await self._db.close()
-
-    async def ping(self) -> None:
-        async with self._db.read() as conn:
-            await conn.fetchval("SELECT 1")
-
-    async def __aenter__(self) -> Self:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def purge_expired(self) -> int:
         now = self._clock.now()

@@ -7,15 +7,12 @@ import secrets
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiosqlite
 
 from pidm.clock import Clock, SystemClock
-
-from . import _rules
-from ._db import (
+from service_kit.db import (
     SqliteDB,
     dump_json,
     opt_parse_time,
@@ -23,7 +20,9 @@ from ._db import (
     parse_time,
     time_text,
 )
-from ._migrate import migrate_sqlite
+from service_kit.lifecycle import SqliteLifecycle
+
+from . import _rules
 from ._schema import SQLITE_STEPS as MIGRATIONS
 from .base import (
     AccessToken,
@@ -34,9 +33,6 @@ from .base import (
     StatusListState,
     write_entry,
 )
-
-COMPONENT = "issuer"
-
 
 _OFFER_COLUMNS = (
     "offer_id, configuration_ids, subject, pre_auth_code_hash, tx_code_hash, created_at,"
@@ -93,8 +89,11 @@ async def _one(conn: aiosqlite.Connection, sql: str, *args: Any) -> Any:
         return await cur.fetchone()
 
 
-class SqliteIssuerStore:
+class SqliteIssuerStore(SqliteLifecycle):
     """:class:`issuer.store.base.IssuerStore` on a SQLite file (WAL mode)."""
+
+    COMPONENT = "issuer"
+    STEPS = MIGRATIONS
 
     def __init__(
         self,
@@ -107,35 +106,6 @@ class SqliteIssuerStore:
         self._clock: Clock = clock or SystemClock()
         self._rng = rng
         self._sizes: dict[str, int] = {}
-
-    # --- lifecycle ---------------------------------------------------------------------------
-    async def open(self) -> None:
-        await self._db.open()
-        try:
-            async with self._db.write() as conn:
-                await migrate_sqlite(conn, COMPONENT, MIGRATIONS, now=self._clock.now())
-        except BaseException:
-            await self._db.close()
-            raise
-
-    async def close(self) -> None:
-        await self._db.close()
-
-    async def ping(self) -> None:
-        async with self._db.read() as conn:
-            await _one(conn, "SELECT 1")
-
-    async def __aenter__(self) -> Self:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def purge_expired(self) -> int:
         now = time_text(self._clock.now())

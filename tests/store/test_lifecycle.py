@@ -16,12 +16,12 @@ import pytest
 
 import issuer.store
 import verifier.store
-from issuer.store._migrate import migrate_postgres, migrate_sqlite
 from issuer.store._schema import POSTGRES_STEPS, SQLITE_STEPS
 from issuer.store.postgres import PostgresIssuerStore
 from issuer.store.sqlite import SqliteIssuerStore
 from pidm.clock import FixedClock
 from pidm.errors import StoreUnavailable
+from service_kit.migrate import migrate_postgres, migrate_sqlite
 from verifier.store.postgres import PostgresVerifierStore
 from verifier.store.sqlite import SqliteVerifierStore
 

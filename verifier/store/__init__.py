@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from issuer.store._db import is_postgres, sqlite_path
 from pidm.clock import Clock
+from service_kit.db import is_postgres, sqlite_path
 
 from .base import (
     Transaction,

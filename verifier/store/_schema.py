@@ -1,9 +1,9 @@
 """The verifier schema, one ordered list of migration steps per backend (see
-``issuer.store._migrate``). Never edit a released step: append a new one."""
+``service_kit.migrate``). Never edit a released step: append a new one."""
 
 from __future__ import annotations
 
-from issuer.store._migrate import Step
+from service_kit.migrate import Step
 
 SQLITE_STEPS: tuple[Step, ...] = (
     (

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import asyncpg
 
-from issuer.store._db import PostgresDB, aware, opt_aware, rowcount
-from issuer.store._migrate import migrate_postgres
 from pidm.clock import Clock, SystemClock
 from pidm.verification import VerificationResult
+from service_kit.db import PostgresDB, aware, opt_aware, rowcount
+from service_kit.lifecycle import PostgresLifecycle
 
 from . import _rules
 from ._schema import POSTGRES_STEPS
 from .base import Transaction, TxStatus, WebhookDelivery
-
-COMPONENT = "verifier"
 
 
 def _tx(row: asyncpg.Record) -> Transaction:
@@ -48,12 +45,15 @@ def _webhook(row: asyncpg.Record) -> WebhookDelivery:
     )
 
 
-class PostgresVerifierStore:
+class PostgresVerifierStore(PostgresLifecycle):
     """:class:`verifier.store.base.VerifierStore` on PostgreSQL.
 
     ``dsn`` is an asyncpg DSN; unknown query parameters become server settings, so
     ``?search_path=tenant`` selects a schema (or pass ``server_settings``).
     """
+
+    COMPONENT = "verifier"
+    STEPS = POSTGRES_STEPS
 
     def __init__(
         self,
@@ -69,34 +69,6 @@ class PostgresVerifierStore:
         )
         self._clock: Clock = clock or SystemClock()
 
-    # --- lifecycle ---------------------------------------------------------------------------
-    async def open(self) -> None:
-        await self._db.open()
-        try:
-            async with self._db.write() as conn:
-                await migrate_postgres(conn, COMPONENT, POSTGRES_STEPS, now=self._clock.now())
-        except BaseException:
-            await self._db.close()
-            raise
-
-    async def close(self) -> None:
-        await self._db.close()
-
-    async def ping(self) -> None:
-        async with self._db.read() as conn:
-            await conn.fetchval("SELECT 1")
-
-    async def __aenter__(self) -> Self:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     # --- transactions --------------------------------------------------------------------------
     async def create(self, tx: Transaction) -> None:

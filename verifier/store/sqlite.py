@@ -6,12 +6,13 @@ import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiosqlite
 
-from issuer.store._db import (
+from pidm.clock import Clock, SystemClock
+from pidm.verification import VerificationResult
+from service_kit.db import (
     SqliteDB,
     dump_json,
     opt_parse_time,
@@ -19,15 +20,11 @@ from issuer.store._db import (
     parse_time,
     time_text,
 )
-from issuer.store._migrate import migrate_sqlite
-from pidm.clock import Clock, SystemClock
-from pidm.verification import VerificationResult
+from service_kit.lifecycle import SqliteLifecycle
 
 from . import _rules
 from ._schema import SQLITE_STEPS
 from .base import Transaction, TxStatus, WebhookDelivery
-
-COMPONENT = "verifier"
 
 
 def _tx(row: Any) -> Transaction:
@@ -62,41 +59,16 @@ async def _one(conn: aiosqlite.Connection, sql: str, *args: Any) -> Any:
         return await cur.fetchone()
 
 
-class SqliteVerifierStore:
+class SqliteVerifierStore(SqliteLifecycle):
     """:class:`verifier.store.base.VerifierStore` on a SQLite file (WAL mode)."""
+
+    COMPONENT = "verifier"
+    STEPS = SQLITE_STEPS
 
     def __init__(self, path: str | Path, *, clock: Clock | None = None) -> None:
         self._db = SqliteDB(Path(path))
         self._clock: Clock = clock or SystemClock()
 
-    # --- lifecycle ---------------------------------------------------------------------------
-    async def open(self) -> None:
-        await self._db.open()
-        try:
-            async with self._db.write() as conn:
-                await migrate_sqlite(conn, COMPONENT, SQLITE_STEPS, now=self._clock.now())
-        except BaseException:
-            await self._db.close()
-            raise
-
-    async def close(self) -> None:
-        await self._db.close()
-
-    async def ping(self) -> None:
-        async with self._db.read() as conn:
-            await _one(conn, "SELECT 1")
-
-    async def __aenter__(self) -> Self:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     # --- transactions --------------------------------------------------------------------------
     async def create(self, tx: Transaction) -> None:

@@ -18,7 +18,7 @@ import aiosqlite
 
 from pidm.errors import StoreUnavailable
 
-from ._db import PgConn, time_text
+from .db import PgConn, time_text
 
 Step = tuple[str, ...]
 
