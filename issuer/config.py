@@ -18,19 +18,15 @@ named ``<name>_sd_jwt`` (``dc+sd-jwt``) and ``<name>_ldp_vc`` (``ldp_vc``).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
-from pidm.did.key import did_key, did_key_vm_id
-from pidm.did.model import DID
-from pidm.did.web import did_web_to_url
-from pidm.errors import ConfigError, InvalidDID, KeyMaterialError, PidmError, shorten
-from pidm.keys import KeyPair, read_key_file
+from pidm.errors import ConfigError, shorten
+from pidm.keys import KeyPair
+from service_kit import config as cfg
 
 Format = Literal["dc+sd-jwt", "ldp_vc"]
 FORMATS: dict[str, str] = {"dc+sd-jwt": "sd_jwt", "ldp_vc": "ldp_vc"}
@@ -125,15 +121,15 @@ class IssuerConfig:
     @classmethod
     def parse(cls, data: Mapping[str, Any], *, base_dir: Path) -> IssuerConfig:
         """Validate a decoded TOML document. Raises CONFIG_ERROR naming the key at fault."""
-        issuer = _table(data, "issuer")
-        public_url = _public_url(_get(issuer, "issuer.public_url", str))
-        did = _get(issuer, "issuer.did", str)
-        _check_did(did, public_url)
-        token, token_file = _admin_token(issuer, base_dir)
-        status = _table(data, "status_lists", required=False)
-        oid = _table(data, "oid4vci", required=False)
-        server = _table(data, "server", required=False)
-        creds = _table(data, "credentials")
+        issuer = cfg.table(data, "issuer")
+        public_url = cfg.http_url(cfg.get(issuer, "issuer.public_url", str), "issuer.public_url")
+        did = cfg.get(issuer, "issuer.did", str)
+        cfg.check_did(did, public_url, "issuer")
+        token, token_file = cfg.admin_token(issuer, "issuer", base_dir)
+        status = cfg.table(data, "status_lists", required=False)
+        oid = cfg.table(data, "oid4vci", required=False)
+        server = cfg.table(data, "server", required=False)
+        creds = cfg.table(data, "credentials")
         if not creds:
             raise ConfigError("'credentials' must define at least one credential type")
         types = tuple(_credential_type(name, value) for name, value in creds.items())
@@ -141,39 +137,33 @@ class IssuerConfig:
             base_dir=base_dir,
             public_url=public_url,
             did=did,
-            signing_key_file=base_dir / _get(issuer, "issuer.signing_key_file", str),
-            store_dsn=_store_dsn(issuer.get("store", "issuer.db"), base_dir),
-            name=_get(issuer, "issuer.name", str, default="pidm issuer"),
+            signing_key_file=base_dir / cfg.get(issuer, "issuer.signing_key_file", str),
+            store_dsn=cfg.store_dsn(issuer.get("store", "issuer.db"), "issuer", base_dir),
+            name=cfg.get(issuer, "issuer.name", str, default="pidm issuer"),
             credential_types=types,
             admin_token=token,
             admin_token_file=token_file,
-            status_list_ttl=_int(status, "status_lists.ttl", 300, 1, 86_400),
-            status_list_size=_int(status, "status_lists.size", 131_072, 8, 1 << 24, multiple=8),
-            status_list_validity=_int(status, "status_lists.validity", 86_400, 60, 366 * 86_400),
-            offer_ttl=_int(oid, "oid4vci.offer_ttl", 600, 10, 30 * 86_400),
-            access_token_ttl=_int(oid, "oid4vci.access_token_ttl", 600, 10, 86_400),
-            nonce_ttl=_int(oid, "oid4vci.nonce_ttl", 300, 5, 86_400),
-            proof_max_age=_int(oid, "oid4vci.proof_max_age", 300, 5, 86_400),
-            batch_size=_int(oid, "oid4vci.batch_size", 10, 1, 100),
-            tx_code_length=_int(oid, "oid4vci.tx_code_length", 6, 4, 12),
-            max_body_bytes=_int(server, "server.max_body_bytes", 64 * 1024, 1024, 16 << 20),
+            status_list_ttl=cfg.integer(status, "status_lists.ttl", 300, 1, 86_400),
+            status_list_size=cfg.integer(
+                status, "status_lists.size", 131_072, 8, 1 << 24, multiple=8
+            ),
+            status_list_validity=cfg.integer(
+                status, "status_lists.validity", 86_400, 60, 366 * 86_400
+            ),
+            offer_ttl=cfg.integer(oid, "oid4vci.offer_ttl", 600, 10, 30 * 86_400),
+            access_token_ttl=cfg.integer(oid, "oid4vci.access_token_ttl", 600, 10, 86_400),
+            nonce_ttl=cfg.integer(oid, "oid4vci.nonce_ttl", 300, 5, 86_400),
+            proof_max_age=cfg.integer(oid, "oid4vci.proof_max_age", 300, 5, 86_400),
+            batch_size=cfg.integer(oid, "oid4vci.batch_size", 10, 1, 100),
+            tx_code_length=cfg.integer(oid, "oid4vci.tx_code_length", 6, 4, 12),
+            max_body_bytes=cfg.integer(server, "server.max_body_bytes", 64 * 1024, 1024, 16 << 20),
         )
 
 
 def load_config(path: str | Path) -> IssuerConfig:
     """Read and validate the TOML file at ``path``. Raises CONFIG_ERROR."""
-    file = Path(path)
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {str(file)!r}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {str(file)!r} is not UTF-8") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {str(file)!r} is not valid TOML: {exc}") from exc
-    return IssuerConfig.parse(data, base_dir=file.resolve().parent)
+    data, base_dir = cfg.read_toml(path)
+    return IssuerConfig.parse(data, base_dir=base_dir)
 
 
 def load_signing_key(config: IssuerConfig) -> KeyPair:
@@ -182,155 +172,46 @@ def load_signing_key(config: IssuerConfig) -> KeyPair:
     For a did:key issuer the key must be the DID's key; for did:web the method is ``#key-1`` of
     the document this service publishes. Raises CONFIG_ERROR.
     """
-    try:
-        pair = read_key_file(config.signing_key_file)
-    except KeyMaterialError as exc:
-        raise ConfigError(f"'issuer.signing_key_file': {exc}") from exc
-    if config.did.startswith("did:key:"):
-        if did_key(pair.public) != config.did:
-            raise ConfigError("'issuer.did' is a did:key that does not match the signing key")
-        return pair.with_key_id(did_key_vm_id(pair.public))
-    return pair.with_key_id(f"{config.did}#key-1")
-
-
-# --- helpers -----------------------------------------------------------------------------------
-def _table(data: Mapping[str, Any], key: str, *, required: bool = True) -> Mapping[str, Any]:
-    value = data.get(key)
-    if value is None and not required:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"'[{key}]' table is missing")
-    return value
-
-
-_MISSING: Any = object()
-_KINDS: dict[type, str] = {str: "a string", int: "an integer", list: "a list", dict: "a table"}
-
-
-def _get(table: Mapping[str, Any], name: str, kind: type[T], default: T = _MISSING) -> T:
-    key = name.rsplit(".", 1)[-1]
-    value = table.get(key, default)
-    if value is _MISSING:
-        raise ConfigError(f"'{name}' is required")
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"'{name}' must be {_KINDS.get(kind, kind.__name__)}, "
-                          f"got {shorten(value)}")
-    return value
-
-
-def _int(
-    table: Mapping[str, Any], name: str, default: int, low: int, high: int, *, multiple: int = 1
-) -> int:
-    value = _get(table, name, int, default)
-    if not low <= value <= high or value % multiple:
-        extra = f" and a multiple of {multiple}" if multiple > 1 else ""
-        raise ConfigError(f"'{name}' must be between {low} and {high}{extra}, got {value}")
-    return value
-
-
-def _public_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query \
-            or parts.fragment or parts.username:
-        raise ConfigError(
-            f"'issuer.public_url' must be an http(s) URL without query or fragment: {shorten(url)}"
-        )
-    return url.rstrip("/")
-
-
-def _check_did(did: str, public_url: str) -> None:
-    try:
-        parsed = DID.parse(did)
-        if parsed.method == "web":
-            doc_url = did_web_to_url(parsed, scheme=urlsplit(public_url).scheme)
-            served = (public_url + "/did.json", _origin(public_url) + "/.well-known/did.json")
-            if doc_url not in served:
-                raise ConfigError(
-                    f"'issuer.did' {did} is not served by this issuer: its document is at "
-                    f"{doc_url}, outside {public_url}"
-                )
-        elif parsed.method != "key":
-            raise ConfigError(f"'issuer.did' must be did:web or did:key, got {shorten(did)}")
-    except InvalidDID as exc:
-        raise ConfigError(f"'issuer.did': {exc}") from exc
+    return cfg.load_signing_key(config.did, config.signing_key_file, "issuer")
 
 
 def did_document_path(config: IssuerConfig) -> str | None:
     """App-relative path of the did:web document this service serves (None for did:key)."""
-    if not config.did.startswith("did:web:"):
-        return None
-    scheme = urlsplit(config.public_url).scheme
-    doc_url = did_web_to_url(config.did, scheme=scheme)
-    if doc_url == config.public_url + "/did.json":
-        return "/did.json"
-    return "/.well-known/did.json"
+    return cfg.did_document_path(config.did, config.public_url)
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _admin_token(issuer: Mapping[str, Any], base_dir: Path) -> tuple[str, Path | None]:
-    if "admin_token" in issuer:
-        token = _get(issuer, "issuer.admin_token", str)
-        path = None
-    else:
-        path = base_dir / _get(issuer, "issuer.admin_token_file", str)
-        try:
-            token = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"'issuer.admin_token_file': cannot read {str(path)!r}") from exc
-    if len(token) < 16:
-        raise ConfigError("the admin token must be at least 16 characters")
-    return token, path
-
-
-def _store_dsn(value: Any, base_dir: Path) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"'issuer.store' must be a DSN or a file name, got {shorten(value)}")
-    if value.startswith(("postgres://", "postgresql://")):
-        return value
-    if value.startswith("sqlite:///"):
-        return value
-    path = value.removeprefix("sqlite://").removeprefix("sqlite:")
-    return "sqlite://" + str((base_dir / path).resolve())
-
-
+# --- helpers -----------------------------------------------------------------------------------
 def _credential_type(name: str, table: Any) -> CredentialType:
     where = f"credentials.{name}"
     if not _NAME.match(name):
         raise ConfigError(f"'[{where}]': the name must match {_NAME.pattern}")
     if not isinstance(table, Mapping):
         raise ConfigError(f"'{where}' must be a table")
-    formats = _get(table, f"{where}.formats", list)
+    formats = cfg.get(table, f"{where}.formats", list)
     if not formats or any(f not in FORMATS for f in formats) or len(set(formats)) != len(formats):
         raise ConfigError(f"'{where}.formats' must list some of {sorted(FORMATS)}")
-    claims = _get(table, f"{where}.claims", dict)
+    claims = cfg.get(table, f"{where}.claims", dict)
     if not claims:
         raise ConfigError(f"'{where}.claims' must name at least one claim")
-    disclosable = _get(table, f"{where}.selectively_disclosable", list, [])
+    disclosable = cfg.get(table, f"{where}.selectively_disclosable", list, [])
     for claim, display in claims.items():
         if not _CLAIM.match(claim) or claim in RESERVED_CLAIMS or not isinstance(display, str):
             raise ConfigError(f"'{where}.claims': bad claim {shorten(claim)}")
     unknown = [c for c in disclosable if c not in claims]
     if unknown:
         raise ConfigError(f"'{where}.selectively_disclosable' names unknown claims {unknown}")
-    ld_type = _get(table, f"{where}.type", str)
+    ld_type = cfg.get(table, f"{where}.type", str)
     if not _LD_TYPE.match(ld_type):
         raise ConfigError(f"'{where}.type' must be a JSON-LD type name like 'MemberCredential'")
-    days = _int(table, f"{where}.validity_days", 365, 1, 100 * 366)
+    days = cfg.integer(table, f"{where}.validity_days", 365, 1, 100 * 366)
     return CredentialType(
         name=name,
-        display_name=_get(table, f"{where}.name", str, name),
+        display_name=cfg.get(table, f"{where}.name", str, name),
         ld_type=ld_type,
-        vct=_get(table, f"{where}.vct", str, f"urn:pidm:vct:{name}"),
+        vct=cfg.get(table, f"{where}.vct", str, f"urn:pidm:vct:{name}"),
         formats=tuple(formats),
         validity=timedelta(days=days),
         claims=tuple(ClaimSpec(c, d, c in disclosable) for c, d in claims.items()),
     )
 
 
-def config_error(exc: PidmError) -> ConfigError:
-    """Wrap any coded error met while loading the configuration as CONFIG_ERROR."""
-    return exc if isinstance(exc, ConfigError) else ConfigError(f"{exc.code}: {exc}")

@@ -18,30 +18,26 @@ format is the one :func:`verifier.init.render_config` writes::
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
-from pidm.did.key import did_key, did_key_vm_id
 from pidm.did.model import DID
-from pidm.did.web import did_web_to_url
-from pidm.errors import ConfigError, InvalidDID, KeyMaterialError, PidmError, shorten
-from pidm.keys import KeyPair, read_key_file
+from pidm.errors import ConfigError, InvalidDID, PidmError, shorten
+from pidm.keys import KeyPair
 from pidm.oid4vc.consent import ConsentTerms, Offer
 from pidm.oid4vc.dcql import SD_JWT_VC, DcqlQuery
 from pidm.oid4vc.vp import DEFAULT_SCHEME, ClientId
+from service_kit import config as cfg
 
-T = TypeVar("T")
 LDP_VC = "ldp_vc"
 #: Credential formats this verifier can check.
 FORMATS = frozenset({SD_JWT_VC, LDP_VC})
 CRYPTOSUITES = ("eddsa-jcs-2022", "eddsa-rdfc-2022")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
-_MISSING: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,39 +110,39 @@ class VerifierConfig:
     @classmethod
     def parse(cls, data: Mapping[str, Any], *, base_dir: Path) -> VerifierConfig:
         """Validate a decoded TOML document. Raises CONFIG_ERROR naming the key at fault."""
-        top = _table(data, "verifier")
-        public_url = _http_url(_get(top, "verifier.public_url", str), "verifier.public_url")
-        did = _get(top, "verifier.did", str)
-        _check_did(did, public_url)
-        oid = _table(data, "oid4vp", required=False)
-        net = _table(data, "network", required=False)
-        server = _table(data, "server", required=False)
-        trust = _trust(_table(data, "trust", required=False))
-        requests = _requests(_table(data, "requests"), trust)
-        suite = _get(top, "verifier.receipt_cryptosuite", str, "eddsa-jcs-2022")
+        top = cfg.table(data, "verifier")
+        public_url = cfg.http_url(cfg.get(top, "verifier.public_url", str), "verifier.public_url")
+        did = cfg.get(top, "verifier.did", str)
+        cfg.check_did(did, public_url, "verifier")
+        oid = cfg.table(data, "oid4vp", required=False)
+        net = cfg.table(data, "network", required=False)
+        server = cfg.table(data, "server", required=False)
+        trust = _trust(cfg.table(data, "trust", required=False))
+        requests = _requests(cfg.table(data, "requests"), trust)
+        suite = cfg.get(top, "verifier.receipt_cryptosuite", str, "eddsa-jcs-2022")
         if suite not in CRYPTOSUITES:
             raise ConfigError(f"'verifier.receipt_cryptosuite' must be one of {CRYPTOSUITES}")
         return cls(
             base_dir=base_dir,
             public_url=public_url,
             did=did,
-            signing_key_file=base_dir / _get(top, "verifier.signing_key_file", str),
-            store_dsn=_store_dsn(top.get("store", "verifier.db"), base_dir),
-            name=_get(top, "verifier.name", str, "pidm verifier"),
+            signing_key_file=base_dir / cfg.get(top, "verifier.signing_key_file", str),
+            store_dsn=cfg.store_dsn(top.get("store", "verifier.db"), "verifier", base_dir),
+            name=cfg.get(top, "verifier.name", str, "pidm verifier"),
             trust=trust,
             requests=requests,
-            admin_token=_admin_token(top, base_dir),
+            admin_token=cfg.admin_token(top, "verifier", base_dir)[0],
             webhook_url=_opt_url(top, "verifier.webhook_url"),
             redirect_uri=_opt_url(top, "verifier.redirect_uri"),
             receipt_cryptosuite=suite,
-            request_ttl=_int(oid, "oid4vp.request_ttl", 600, 10, 86_400),
-            kb_max_age=_int(oid, "oid4vp.kb_max_age", 300, 5, 86_400),
-            clock_skew=_int(oid, "oid4vp.clock_skew", 60, 0, 3_600),
-            wallet_scheme=_get(oid, "oid4vp.wallet_scheme", str, DEFAULT_SCHEME),
-            allow_private=_get(net, "network.allow_private", bool, False),
-            allow_http=_get(net, "network.allow_http", bool, False),
-            fetch_timeout=float(_int(net, "network.timeout", 10, 1, 120)),
-            max_body_bytes=_int(server, "server.max_body_bytes", 1 << 20, 4096, 16 << 20),
+            request_ttl=cfg.integer(oid, "oid4vp.request_ttl", 600, 10, 86_400),
+            kb_max_age=cfg.integer(oid, "oid4vp.kb_max_age", 300, 5, 86_400),
+            clock_skew=cfg.integer(oid, "oid4vp.clock_skew", 60, 0, 3_600),
+            wallet_scheme=cfg.get(oid, "oid4vp.wallet_scheme", str, DEFAULT_SCHEME),
+            allow_private=cfg.get(net, "network.allow_private", bool, False),
+            allow_http=cfg.get(net, "network.allow_http", bool, False),
+            fetch_timeout=float(cfg.integer(net, "network.timeout", 10, 1, 120)),
+            max_body_bytes=cfg.integer(server, "server.max_body_bytes", 1 << 20, 4096, 16 << 20),
         )
 
     @property
@@ -156,18 +152,8 @@ class VerifierConfig:
 
 def load_config(path: str | Path) -> VerifierConfig:
     """Read and validate the TOML file at ``path``. Raises CONFIG_ERROR."""
-    file = Path(path)
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {str(file)!r}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {str(file)!r} is not UTF-8") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {str(file)!r} is not valid TOML: {exc}") from exc
-    return VerifierConfig.parse(data, base_dir=file.resolve().parent)
+    data, base_dir = cfg.read_toml(path)
+    return VerifierConfig.parse(data, base_dir=base_dir)
 
 
 def load_signing_key(config: VerifierConfig) -> KeyPair:
@@ -176,110 +162,23 @@ def load_signing_key(config: VerifierConfig) -> KeyPair:
     For did:key the key must be the DID's key; for did:web the method is ``#key-1`` of the
     document this service publishes. Raises CONFIG_ERROR.
     """
-    try:
-        pair = read_key_file(config.signing_key_file)
-    except KeyMaterialError as exc:
-        raise ConfigError(f"'verifier.signing_key_file': {exc}") from exc
-    if config.did.startswith("did:key:"):
-        if did_key(pair.public) != config.did:
-            raise ConfigError("'verifier.did' is a did:key that does not match the signing key")
-        return pair.with_key_id(did_key_vm_id(pair.public))
-    return pair.with_key_id(f"{config.did}#key-1")
+    return cfg.load_signing_key(config.did, config.signing_key_file, "verifier")
 
 
 def did_document_path(config: VerifierConfig) -> str | None:
     """App-relative path of the did:web document this service serves (None for did:key)."""
-    if not config.did.startswith("did:web:"):
-        return None
-    doc_url = did_web_to_url(config.did, scheme=urlsplit(config.public_url).scheme)
-    return "/did.json" if doc_url == config.public_url + "/did.json" else "/.well-known/did.json"
-
-
-def config_error(exc: PidmError) -> ConfigError:
-    """Wrap any coded error met while loading the configuration as CONFIG_ERROR."""
-    return exc if isinstance(exc, ConfigError) else ConfigError(f"{exc.code}: {exc}")
+    return cfg.did_document_path(config.did, config.public_url)
 
 
 # --- helpers -----------------------------------------------------------------------------------
-def _table(data: Mapping[str, Any], key: str, *, required: bool = True) -> Mapping[str, Any]:
-    value = data.get(key)
-    if value is None and not required:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"'[{key}]' table is missing")
-    return value
-
-
-def _get(table: Mapping[str, Any], name: str, kind: type[T], default: T = _MISSING) -> T:
-    value = table.get(name.rsplit(".", 1)[-1], default)
-    if value is _MISSING:
-        raise ConfigError(f"'{name}' is required")
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"'{name}' must be a {kind.__name__}, got {shorten(value)}")
-    return value
-
-
-def _int(table: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = _get(table, name, int, default)
-    if not low <= value <= high:
-        raise ConfigError(f"'{name}' must be between {low} and {high}, got {value}")
-    return value
-
-
-def _http_url(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query \
-            or parts.fragment or parts.username:
-        raise ConfigError(f"'{name}' must be an http(s) URL without query or fragment: "
-                          f"{shorten(url)}")
-    return url.rstrip("/")
-
-
 def _opt_url(table: Mapping[str, Any], name: str) -> str | None:
-    value = _get(table, name, str, "")
+    value = cfg.get(table, name, str, "")
     if not value:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.fragment:
         raise ConfigError(f"'{name}' must be an absolute http(s) URL: {shorten(value)}")
     return value
-
-
-def _check_did(did: str, public_url: str) -> None:
-    try:
-        parsed = DID.parse(did)
-    except InvalidDID as exc:
-        raise ConfigError(f"'verifier.did': {exc}") from exc
-    if parsed.method == "web":
-        doc_url = did_web_to_url(parsed, scheme=urlsplit(public_url).scheme)
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(public_url))
-        if doc_url not in (public_url + "/did.json", origin + "/.well-known/did.json"):
-            raise ConfigError(f"'verifier.did' {did} is not served by this verifier: its "
-                              f"document is at {doc_url}, outside {public_url}")
-    elif parsed.method != "key":
-        raise ConfigError(f"'verifier.did' must be did:web or did:key, got {shorten(did)}")
-
-
-def _admin_token(top: Mapping[str, Any], base_dir: Path) -> str:
-    if "admin_token" in top:
-        token = _get(top, "verifier.admin_token", str)
-    else:
-        path = base_dir / _get(top, "verifier.admin_token_file", str)
-        try:
-            token = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"'verifier.admin_token_file': cannot read {str(path)!r}") from exc
-    if len(token) < 16:
-        raise ConfigError("the admin token must be at least 16 characters")
-    return token
-
-
-def _store_dsn(value: Any, base_dir: Path) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"'verifier.store' must be a DSN or a file name, got {shorten(value)}")
-    if value.startswith(("postgres://", "postgresql://", "sqlite:///")):
-        return value
-    return "sqlite:///" + str((base_dir / value.removeprefix("sqlite:")).resolve())
 
 
 def _trust(table: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -309,13 +208,13 @@ def _request(name: str, table: Any, trust: Mapping[str, Any]) -> NamedRequest:
         raise ConfigError(f"'[{where}]': the name must match {_NAME.pattern}")
     if not isinstance(table, Mapping):
         raise ConfigError(f"'{where}' must be a table")
-    raw_query = _get(table, f"{where}.dcql_query", object)
+    raw_query = cfg.get(table, f"{where}.dcql_query", object)
     try:
         query = DcqlQuery.parse(raw_query)
         offer = table.get("offer")
         terms = ConsentTerms(
-            _get(table, f"{where}.purpose", str),
-            _get(table, f"{where}.retention", str),
+            cfg.get(table, f"{where}.purpose", str),
+            cfg.get(table, f"{where}.retention", str),
             Offer.parse(offer) if offer is not None else None,
         )
     except PidmError as exc:

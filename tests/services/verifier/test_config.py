@@ -26,7 +26,7 @@ def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
     assert config.public_url == "https://shop.example.com"
     assert config.client_id == "decentralized_identifier:did:web:shop.example.com"
     assert config.response_uri == "https://shop.example.com/response"
-    assert config.store_dsn == "sqlite:///" + str(tmp_path.resolve() / "verifier.db")
+    assert config.store_dsn == "sqlite://" + str(tmp_path.resolve() / "verifier.db")
     assert config.admin_token == result.token_path.read_text().strip()
     assert config.admin_token not in repr(config)
     assert (config.allow_private, config.allow_http) == (False, False)
