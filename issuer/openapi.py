@@ -13,62 +13,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from service_kit import openapi as kit
+
 SPEC_FILE = Path(__file__).parents[1] / "specs" / "openapi" / "issuer.yaml"
 _HEADER = "# Generated from issuer/openapi.py by `python -m issuer.openapi`; do not edit.\n"
 
-_REF = "#/components/schemas/"
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": _REF + name}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
 
 def _oauth_errors(*codes: int) -> dict[str, Any]:
-    return {
-        str(c): _json(_ref("OAuthError"), "OAuth 2.0 / OpenID4VCI error object") for c in codes
-    }
+    return kit.oauth_errors("OAuth 2.0 / OpenID4VCI error object", *codes)
 
 
-def _problems(*codes: int) -> dict[str, Any]:
-    return {
-        str(c): {
-            "description": "RFC 9457 problem details with a stable pidm `code`",
-            "content": {"application/problem+json": {"schema": _ref("Problem")}},
-        }
-        for c in codes
-    }
 
-
-def _op(
-    summary: str,
-    responses: dict[str, Any],
-    *,
-    tags: list[str],
-    body: dict[str, Any] | None = None,
-    params: list[dict[str, Any]] | None = None,
-    admin: bool = False,
-) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "tags": tags, "responses": responses}
-    if body is not None:
-        op["requestBody"] = {"required": True, "content": body}
-    if params:
-        op["parameters"] = params
-    if admin:
-        op["security"] = [{"adminToken": []}]
-    return op
-
-
-def _path_param(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "string"}}
-
-
-_OBJ: dict[str, Any] = {"type": "object"}
-_STR: dict[str, Any] = {"type": "string"}
 
 _SCHEMAS: dict[str, Any] = {
     "OAuthError": {
@@ -76,35 +31,25 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["error"],
         "properties": {
             "error": {"type": "string", "examples": ["invalid_grant", "invalid_proof"]},
-            "error_description": _STR,
+            "error_description": kit.STR,
         },
     },
-    "Problem": {
-        "type": "object",
-        "required": ["type", "code", "title", "status"],
-        "properties": {
-            "type": {"type": "string", "format": "uri"},
-            "code": {"type": "string", "description": "stable pidm error code (specs/errors.md)"},
-            "title": _STR,
-            "status": {"type": "integer"},
-            "detail": _STR,
-        },
-    },
+    "Problem": kit.PROBLEM_SCHEMA,
     "CredentialOffer": {
         "type": "object",
         "description": "OpenID4VCI 1.0 §4.1.1 Credential Offer",
         "required": ["credential_issuer", "credential_configuration_ids", "grants"],
         "properties": {
             "credential_issuer": {"type": "string", "format": "uri"},
-            "credential_configuration_ids": {"type": "array", "items": _STR, "minItems": 1},
-            "grants": _OBJ,
+            "credential_configuration_ids": {"type": "array", "items": kit.STR, "minItems": 1},
+            "grants": kit.OBJ,
         },
     },
     "OfferRequest": {
         "type": "object",
         "properties": {
-            "credential_configuration_id": _STR,
-            "credential_configuration_ids": {"type": "array", "items": _STR, "minItems": 1},
+            "credential_configuration_id": kit.STR,
+            "credential_configuration_ids": {"type": "array", "items": kit.STR, "minItems": 1},
             "claims": {"type": "object", "description": "the subject's claims to issue"},
             "tx_code": {"type": "boolean", "default": False},
             "by_reference": {"type": "boolean", "default": False},
@@ -115,8 +60,8 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["offer_id", "offer", "offer_uri", "expires_at"],
         "properties": {
-            "offer_id": _STR,
-            "offer": _ref("CredentialOffer"),
+            "offer_id": kit.STR,
+            "offer": kit.ref("CredentialOffer"),
             "offer_uri": {"type": "string", "description": "openid-credential-offer:// URI"},
             "credential_offer_uri": {"type": "string", "format": "uri"},
             "tx_code": {"type": "string", "description": "send to the holder out of band"},
@@ -128,32 +73,32 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["grant_type", "pre-authorized_code"],
         "properties": {
             "grant_type": {"const": "urn:ietf:params:oauth:grant-type:pre-authorized_code"},
-            "pre-authorized_code": _STR,
-            "tx_code": _STR,
+            "pre-authorized_code": kit.STR,
+            "tx_code": kit.STR,
         },
     },
     "TokenResponse": {
         "type": "object",
         "required": ["access_token", "token_type", "expires_in"],
         "properties": {
-            "access_token": _STR,
+            "access_token": kit.STR,
             "token_type": {"const": "Bearer"},
             "expires_in": {"type": "integer"},
         },
     },
     "NonceResponse": {
-        "type": "object", "required": ["c_nonce"], "properties": {"c_nonce": _STR},
+        "type": "object", "required": ["c_nonce"], "properties": {"c_nonce": kit.STR},
     },
     "CredentialRequest": {
         "type": "object",
         "description": "OpenID4VCI 1.0 §8.2; one proof per credential copy (batch)",
         "required": ["credential_configuration_id", "proofs"],
         "properties": {
-            "credential_configuration_id": _STR,
+            "credential_configuration_id": kit.STR,
             "proofs": {
                 "type": "object",
                 "required": ["jwt"],
-                "properties": {"jwt": {"type": "array", "minItems": 1, "items": _STR}},
+                "properties": {"jwt": {"type": "array", "minItems": 1, "items": kit.STR}},
             },
         },
     },
@@ -166,7 +111,7 @@ _SCHEMAS: dict[str, Any] = {
                 "items": {
                     "type": "object",
                     "required": ["credential"],
-                    "properties": {"credential": {"oneOf": [_STR, _OBJ]}},
+                    "properties": {"credential": {"oneOf": [kit.STR, kit.OBJ]}},
                 },
             },
         },
@@ -174,9 +119,9 @@ _SCHEMAS: dict[str, Any] = {
     "CredentialRecord": {
         "type": "object",
         "properties": {
-            "credential_id": _STR,
-            "configuration_id": _STR,
-            "format": _STR,
+            "credential_id": kit.STR,
+            "configuration_id": kit.STR,
+            "format": kit.STR,
             "issued_at": {"type": "string", "format": "date-time"},
             "expires_at": {"type": ["string", "null"], "format": "date-time"},
             "holder_thumbprint": {"type": ["string", "null"]},
@@ -187,7 +132,7 @@ _SCHEMAS: dict[str, Any] = {
     "CredentialList": {
         "type": "object",
         "properties": {
-            "credentials": {"type": "array", "items": _ref("CredentialRecord")},
+            "credentials": {"type": "array", "items": kit.ref("CredentialRecord")},
             "limit": {"type": "integer"},
             "offset": {"type": "integer"},
             "next_offset": {"type": ["integer", "null"]},
@@ -196,7 +141,7 @@ _SCHEMAS: dict[str, Any] = {
     "IssueRequest": {
         "type": "object",
         "required": ["credential"],
-        "properties": {"credential": _OBJ, "options": _OBJ},
+        "properties": {"credential": kit.OBJ, "options": kit.OBJ},
     },
 }
 
@@ -204,44 +149,45 @@ _SCHEMAS: dict[str, Any] = {
 def _oid4vci_paths() -> dict[str, Any]:
     tags = ["OpenID4VCI"]
     return {
-        "/.well-known/openid-credential-issuer": {"get": _op(
+        "/.well-known/openid-credential-issuer": {"get": kit.op(
             "Credential Issuer Metadata (OpenID4VCI §12.2)",
-            {"200": _json(_OBJ, "metadata")}, tags=tags)},
-        "/.well-known/oauth-authorization-server": {"get": _op(
+            {"200": kit.json_body(kit.OBJ, "metadata")}, tags=tags)},
+        "/.well-known/oauth-authorization-server": {"get": kit.op(
             "Authorization Server Metadata (RFC 8414)",
-            {"200": _json(_OBJ, "metadata")}, tags=tags)},
-        "/offers/{offer_id}": {"get": _op(
+            {"200": kit.json_body(kit.OBJ, "metadata")}, tags=tags)},
+        "/offers/{offer_id}": {"get": kit.op(
             "Credential Offer by reference (credential_offer_uri)",
-            {"200": _json(_ref("CredentialOffer"), "the offer"), **_oauth_errors(404)},
-            tags=tags, params=[_path_param("offer_id", "offer id")])},
-        "/token": {"post": _op(
+            {"200": kit.json_body(kit.ref("CredentialOffer"), "the offer"), **_oauth_errors(404)},
+            tags=tags, params=[kit.path_param("offer_id", "offer id")])},
+        "/token": {"post": kit.op(
             "Token endpoint, pre-authorized code grant (OpenID4VCI §6)",
-            {"200": _json(_ref("TokenResponse"), "access token"), **_oauth_errors(400)},
+            {"200": kit.json_body(kit.ref("TokenResponse"), "access token"), **_oauth_errors(400)},
             tags=tags,
-            body={"application/x-www-form-urlencoded": {"schema": _ref("TokenRequest")}})},
-        "/nonce": {"post": _op(
+            body={"application/x-www-form-urlencoded": {"schema": kit.ref("TokenRequest")}})},
+        "/nonce": {"post": kit.op(
             "Nonce endpoint: a fresh single-use c_nonce (OpenID4VCI §7)",
-            {"200": _json(_ref("NonceResponse"), "c_nonce")}, tags=tags)},
-        "/credential": {"post": _op(
+            {"200": kit.json_body(kit.ref("NonceResponse"), "c_nonce")}, tags=tags)},
+        "/credential": {"post": kit.op(
             "Credential endpoint (OpenID4VCI §8); Bearer access token; batch via proofs.jwt",
-            {"200": _json(_ref("CredentialResponse"), "issued credentials"),
+            {"200": kit.json_body(kit.ref("CredentialResponse"), "issued credentials"),
              **_oauth_errors(400, 401, 413)},
             tags=tags,
-            body={"application/json": {"schema": _ref("CredentialRequest")}})},
+            body={"application/json": {"schema": kit.ref("CredentialRequest")}})},
     }
 
 
 def _admin_paths() -> dict[str, Any]:
     tags = ["admin"]
     paths: dict[str, Any] = {
-        "/admin/offers": {"post": _op(
+        "/admin/offers": {"post": kit.op(
             "Create a credential offer (pre-authorized code, optional tx_code)",
-            {"201": _json(_ref("OfferCreated"), "the offer"), **_problems(400, 401, 413)},
+            {"201": kit.json_body(kit.ref("OfferCreated"), "the offer"),
+             **kit.problems(400, 401, 413)},
             tags=tags, admin=True,
-            body={"application/json": {"schema": _ref("OfferRequest")}})},
-        "/admin/credentials": {"get": _op(
+            body={"application/json": {"schema": kit.ref("OfferRequest")}})},
+        "/admin/credentials": {"get": kit.op(
             "List issued credential records (bookkeeping only, no claims), newest first",
-            {"200": _json(_ref("CredentialList"), "records"), **_problems(400, 401)},
+            {"200": kit.json_body(kit.ref("CredentialList"), "records"), **kit.problems(400, 401)},
             tags=tags, admin=True, params=[
                 {"name": n, "in": "query", "required": False, "schema": s}
                 for n, s in (("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
@@ -252,42 +198,43 @@ def _admin_paths() -> dict[str, Any]:
             ])},
     }
     for action in ("revoke", "suspend", "reinstate"):
-        paths[f"/admin/credentials/{{credential_id}}/{action}"] = {"post": _op(
+        paths[f"/admin/credentials/{{credential_id}}/{action}"] = {"post": kit.op(
             f"{action.capitalize()} a credential and republish its status list",
-            {"200": _json(_ref("CredentialRecord"), "updated record"),
-             **_problems(401, 404, 409)},
-            tags=tags, admin=True, params=[_path_param("credential_id", "credential id")])}
-    paths["/credentials/issue"] = {"post": _op(
+            {"200": kit.json_body(kit.ref("CredentialRecord"), "updated record"),
+             **kit.problems(401, 404, 409)},
+            tags=tags, admin=True, params=[kit.path_param("credential_id", "credential id")])}
+    paths["/credentials/issue"] = {"post": kit.op(
         "VC API: sign a VCDM 2.0 credential (eddsa-rdfc-2022) with status entries",
-        {"201": _json({"type": "object", "properties": {"verifiableCredential": _OBJ}},
-                      "signed credential"), **_problems(400, 401, 413)},
+        {"201": kit.json_body({"type": "object", "properties": {"verifiableCredential": kit.OBJ}},
+                      "signed credential"), **kit.problems(400, 401, 413)},
         tags=["VC API"], admin=True,
-        body={"application/json": {"schema": _ref("IssueRequest")}})}
+        body={"application/json": {"schema": kit.ref("IssueRequest")}})}
     return paths
 
 
 def _published_paths() -> dict[str, Any]:
-    list_param = [_path_param("list_id", "status list id")]
+    list_param = [kit.path_param("list_id", "status list id")]
     return {
-        "/status/bitstring/{list_id}": {"get": _op(
+        "/status/bitstring/{list_id}": {"get": kit.op(
             "BitstringStatusListCredential (signed, eddsa-rdfc-2022); Cache-Control max-age=TTL",
-            {"200": _json(_OBJ, "status list credential"), **_problems(404)},
+            {"200": kit.json_body(kit.OBJ, "status list credential"), **kit.problems(404)},
             tags=["status"], params=list_param)},
-        "/status/token/{list_id}": {"get": _op(
+        "/status/token/{list_id}": {"get": kit.op(
             "Token Status List (statuslist+jwt); Cache-Control max-age=TTL",
             {"200": {"description": "status list token",
-                     "content": {"application/statuslist+jwt": {"schema": _STR}}},
-             **_problems(404)},
+                     "content": {"application/statuslist+jwt": {"schema": kit.STR}}},
+             **kit.problems(404)},
             tags=["status"], params=list_param)},
-        "/.well-known/did.json": {"get": _op(
+        "/.well-known/did.json": {"get": kit.op(
             "The issuer's did:web document (only when the issuer DID is a did:web)",
             {"200": {"description": "DID document",
-                     "content": {"application/did+json": {"schema": _OBJ}}}},
+                     "content": {"application/did+json": {"schema": kit.OBJ}}}},
             tags=["status"])},
-        "/openapi.json": {"get": _op(
-            "This document", {"200": _json(_OBJ, "OpenAPI 3.1")}, tags=["meta"])},
-        "/health": {"get": _op(
-            "Readiness: the store answers", {"200": _json(_OBJ, "ok"), **_problems(503)},
+        "/openapi.json": {"get": kit.op(
+            "This document", {"200": kit.json_body(kit.OBJ, "OpenAPI 3.1")}, tags=["meta"])},
+        "/health": {"get": kit.op(
+            "Readiness: the store answers",
+            {"200": kit.json_body(kit.OBJ, "ok"), **kit.problems(503)},
             tags=["meta"])},
     }
 
@@ -312,7 +259,7 @@ def _document() -> str:
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
         },
     }
-    return json.dumps(doc, indent=2, sort_keys=False)
+    return kit.render(doc)
 
 
 def openapi_document() -> dict[str, Any]:

@@ -13,53 +13,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from service_kit import openapi as kit
+
 SPEC_FILE = Path(__file__).parents[1] / "specs" / "openapi" / "verifier.yaml"
 _HEADER = "# Generated from verifier/openapi.py by `python -m verifier.openapi`; do not edit.\n"
-_REF = "#/components/schemas/"
-_OBJ: dict[str, Any] = {"type": "object"}
-_STR: dict[str, Any] = {"type": "string"}
 _TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": _REF + name}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
 def _oauth_errors(*codes: int) -> dict[str, Any]:
-    return {str(c): _json(_ref("OAuthError"), "OAuth 2.0 error object (OpenID4VP §8.5)")
-            for c in codes}
-
-
-def _problems(*codes: int) -> dict[str, Any]:
-    return {
-        str(c): {
-            "description": "RFC 9457 problem details with a stable pidm `code`",
-            "content": {"application/problem+json": {"schema": _ref("Problem")}},
-        }
-        for c in codes
-    }
-
-
-def _op(summary: str, responses: dict[str, Any], *, tags: list[str],
-        body: dict[str, Any] | None = None, params: list[dict[str, Any]] | None = None,
-        admin: bool = False) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "tags": tags, "responses": responses}
-    if body is not None:
-        op["requestBody"] = {"required": True, "content": body}
-    if params:
-        op["parameters"] = params
-    if admin:
-        op["security"] = [{"adminToken": []}]
-    return op
-
-
-def _path_param(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "string"}}
+    return kit.oauth_errors("OAuth 2.0 error object (OpenID4VP §8.5)", *codes)
 
 
 _REWARD = {
@@ -70,7 +32,7 @@ _REWARD = {
         "kind": {"enum": ["points", "money"]},
         "amount": {"type": "string", "pattern": "^(0|[1-9][0-9]*)(\\.[0-9]+)?$"},
         "unit": {"type": "string", "description": "'points' or an ISO 4217 currency code"},
-        "description": _STR,
+        "description": kit.STR,
     },
 }
 
@@ -87,17 +49,7 @@ _SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "Problem": {
-        "type": "object",
-        "required": ["type", "code", "title", "status"],
-        "properties": {
-            "type": {"type": "string", "format": "uri"},
-            "code": {"type": "string", "description": "stable pidm error code (specs/errors.md)"},
-            "title": _STR,
-            "status": {"type": "integer"},
-            "detail": _STR,
-        },
-    },
+    "Problem": kit.PROBLEM_SCHEMA,
     "Check": {
         "type": "object",
         "required": ["check", "status"],
@@ -119,9 +71,9 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["valid", "checks", "claims"],
         "properties": {
             "valid": {"type": "boolean"},
-            "checks": {"type": "array", "items": _ref("Check")},
-            "claims": _OBJ,
-            "receipt": _ref("Receipt"),
+            "checks": {"type": "array", "items": kit.ref("Check")},
+            "claims": kit.OBJ,
+            "receipt": kit.ref("Receipt"),
             "wallet_error": {"type": "object", "description": "the wallet's OAuth error "
                                                               "response (e.g. access_denied)"},
         },
@@ -133,34 +85,34 @@ _SCHEMAS: dict[str, Any] = {
                        "with a Data Integrity proof (eddsa-jcs-2022 or eddsa-rdfc-2022)",
         "required": ["@context", "type", "issuer", "validFrom", "credentialSubject", "proof"],
         "properties": {
-            "@context": {"type": "array", "items": _STR},
-            "id": _STR,
+            "@context": {"type": "array", "items": kit.STR},
+            "id": kit.STR,
             "type": {"const": ["VerifiableCredential", "DataSharingReceipt"]},
-            "issuer": _OBJ,
+            "issuer": kit.OBJ,
             "validFrom": _TIME,
             "credentialSubject": {
                 "type": "object",
                 "required": ["transactionId", "purpose", "claimsReceived", "sharedAt"],
                 "properties": {
-                    "transactionId": _STR,
+                    "transactionId": kit.STR,
                     "holderKeyThumbprint": {"type": "string",
                                             "description": "RFC 7638 JWK thumbprint"},
-                    "purpose": _STR,
+                    "purpose": kit.STR,
                     "claimsReceived": {"type": "array", "items": {
                         "type": "object",
                         "properties": {
-                            "credentialQuery": _STR, "credentialType": _STR,
-                            "credentialIssuer": _STR, "holderKeyThumbprint": _STR,
-                            "claims": {"type": "array", "items": _STR,
+                            "credentialQuery": kit.STR, "credentialType": kit.STR,
+                            "credentialIssuer": kit.STR, "holderKeyThumbprint": kit.STR,
+                            "claims": {"type": "array", "items": kit.STR,
                                        "description": "claim paths (dotted text form)"},
                         },
                     }},
                     "retention": {"type": "string", "description": "ISO 8601 duration"},
-                    "reward": _ref("Reward"),
+                    "reward": kit.ref("Reward"),
                     "sharedAt": _TIME,
                 },
             },
-            "proof": _OBJ,
+            "proof": kit.OBJ,
         },
     },
     "TransactionRequest": {
@@ -172,8 +124,8 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["id", "request", "status", "authorization_request", "qr"],
         "properties": {
-            "id": _STR,
-            "request": _STR,
+            "id": kit.STR,
+            "request": kit.STR,
             "status": {"enum": ["pending", "done", "expired"]},
             "created_at": _TIME,
             "expires_at": _TIME,
@@ -186,7 +138,7 @@ _SCHEMAS: dict[str, Any] = {
             "qr": {"type": "object", "properties": {
                 "png": {"type": "string", "format": "uri"},
                 "svg": {"type": "string", "format": "uri"}}},
-            "result": _ref("VerificationResult"),
+            "result": kit.ref("VerificationResult"),
         },
     },
     "AuthorizationResponse": {
@@ -194,15 +146,15 @@ _SCHEMAS: dict[str, Any] = {
         "description": "OpenID4VP 1.0 §8.1/§8.2 direct_post body (or an error response)",
         "properties": {
             "vp_token": {"type": "string", "description": "JSON: {query id: [presentation]}"},
-            "state": _STR,
-            "error": _STR,
-            "error_description": _STR,
+            "state": kit.STR,
+            "error": kit.STR,
+            "error_description": kit.STR,
         },
     },
     "ResponseAnswer": {
         "type": "object",
         "properties": {
-            "receipt": _ref("Receipt"),
+            "receipt": kit.ref("Receipt"),
             "redirect_uri": {"type": "string", "format": "uri"},
         },
     },
@@ -210,18 +162,18 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["verifiableCredential"],
         "properties": {
-            "verifiableCredential": {"oneOf": [_OBJ, _STR],
+            "verifiableCredential": {"oneOf": [kit.OBJ, kit.STR],
                                      "description": "W3C credential or SD-JWT VC"},
-            "options": _OBJ,
+            "options": kit.OBJ,
         },
     },
     "VerifyPresentationRequest": {
         "type": "object",
         "required": ["verifiablePresentation"],
         "properties": {
-            "verifiablePresentation": {"oneOf": [_OBJ, _STR],
+            "verifiablePresentation": {"oneOf": [kit.OBJ, kit.STR],
                                        "description": "Data Integrity VP or SD-JWT+KB"},
-            "options": {"type": "object", "properties": {"challenge": _STR, "domain": _STR}},
+            "options": {"type": "object", "properties": {"challenge": kit.STR, "domain": kit.STR}},
         },
     },
 }
@@ -229,24 +181,26 @@ _SCHEMAS: dict[str, Any] = {
 
 def _admin_paths() -> dict[str, Any]:
     tags = ["admin"]
-    tx = [_path_param("tx_id", "transaction id")]
+    tx = [kit.path_param("tx_id", "transaction id")]
     paths: dict[str, Any] = {
-        "/admin/transactions": {"post": _op(
+        "/admin/transactions": {"post": kit.op(
             "Start a presentation transaction for a named request",
-            {"201": _json(_ref("Transaction"), "the transaction and its openid4vp:// URI"),
-             **_problems(400, 401, 404, 413)},
+            {"201": kit.json_body(kit.ref("Transaction"),
+                                  "the transaction and its openid4vp:// URI"),
+             **kit.problems(400, 401, 404, 413)},
             tags=tags, admin=True,
-            body={"application/json": {"schema": _ref("TransactionRequest")}})},
-        "/admin/transactions/{tx_id}": {"get": _op(
+            body={"application/json": {"schema": kit.ref("TransactionRequest")}})},
+        "/admin/transactions/{tx_id}": {"get": kit.op(
             "Status and (once answered) the verification result",
-            {"200": _json(_ref("Transaction"), "the transaction"), **_problems(401, 404)},
+            {"200": kit.json_body(kit.ref("Transaction"), "the transaction"),
+             **kit.problems(401, 404)},
             tags=tags, admin=True, params=tx)},
     }
     for kind, media in (("png", "image/png"), ("svg", "image/svg+xml")):
-        paths[f"/admin/transactions/{{tx_id}}/qr.{kind}"] = {"get": _op(
+        paths[f"/admin/transactions/{{tx_id}}/qr.{kind}"] = {"get": kit.op(
             f"QR code ({kind.upper()}) of the openid4vp:// URI",
-            {"200": {"description": "QR code", "content": {media: {"schema": _STR}}},
-             **_problems(401, 404)},
+            {"200": {"description": "QR code", "content": {media: {"schema": kit.STR}}},
+             **kit.problems(401, 404)},
             tags=tags, admin=True, params=tx)}
     return paths
 
@@ -254,51 +208,53 @@ def _admin_paths() -> dict[str, Any]:
 def _oid4vp_paths() -> dict[str, Any]:
     tags = ["OpenID4VP"]
     return {
-        "/request/{state}": {"get": _op(
+        "/request/{state}": {"get": kit.op(
             "Signed request object (oauth-authz-req+jwt) of a pending transaction",
             {"200": {"description": "request object",
-                     "content": {"application/oauth-authz-req+jwt": {"schema": _STR}}},
+                     "content": {"application/oauth-authz-req+jwt": {"schema": kit.STR}}},
              **_oauth_errors(404)},
-            tags=tags, params=[_path_param("state", "the request's state value")])},
-        "/response": {"post": _op(
+            tags=tags, params=[kit.path_param("state", "the request's state value")])},
+        "/response": {"post": kit.op(
             "Response endpoint (response_mode=direct_post): verify, store, answer with a "
             "signed receipt; a refused presentation is 400 invalid_request",
-            {"200": _json(_ref("ResponseAnswer"), "accepted (an error response: {})"),
+            {"200": kit.json_body(kit.ref("ResponseAnswer"), "accepted (an error response: {})"),
              **_oauth_errors(400, 404, 413)},
             tags=tags,
             body={"application/x-www-form-urlencoded": {
-                "schema": _ref("AuthorizationResponse")}})},
+                "schema": kit.ref("AuthorizationResponse")}})},
     }
 
 
 def _vcapi_paths() -> dict[str, Any]:
     tags = ["VC API"]
-    answer = {"200": _json(_ref("VerificationResult"), "verified"),
-              "400": _json(_ref("VerificationResult"), "not valid (see the failed checks)"),
-              **_problems(401, 413)}
+    answer = {"200": kit.json_body(kit.ref("VerificationResult"), "verified"),
+              "400": kit.json_body(kit.ref("VerificationResult"),
+                                   "not valid (see the failed checks)"),
+              **kit.problems(401, 413)}
     return {
-        "/credentials/verify": {"post": _op(
+        "/credentials/verify": {"post": kit.op(
             "Verify a credential (W3C Data Integrity or SD-JWT VC), status and trust",
             answer, tags=tags, admin=True,
-            body={"application/json": {"schema": _ref("VerifyCredentialRequest")}})},
-        "/presentations/verify": {"post": _op(
+            body={"application/json": {"schema": kit.ref("VerifyCredentialRequest")}})},
+        "/presentations/verify": {"post": kit.op(
             "Verify a presentation bound to options.challenge and options.domain",
             answer, tags=tags, admin=True,
-            body={"application/json": {"schema": _ref("VerifyPresentationRequest")}})},
+            body={"application/json": {"schema": kit.ref("VerifyPresentationRequest")}})},
     }
 
 
 def _published_paths() -> dict[str, Any]:
     return {
-        "/.well-known/did.json": {"get": _op(
+        "/.well-known/did.json": {"get": kit.op(
             "The verifier's did:web document (only when its DID is a did:web)",
             {"200": {"description": "DID document",
-                     "content": {"application/did+json": {"schema": _OBJ}}}},
+                     "content": {"application/did+json": {"schema": kit.OBJ}}}},
             tags=["meta"])},
-        "/openapi.json": {"get": _op(
-            "This document", {"200": _json(_OBJ, "OpenAPI 3.1")}, tags=["meta"])},
-        "/health": {"get": _op(
-            "Readiness: the store answers", {"200": _json(_OBJ, "ok"), **_problems(503)},
+        "/openapi.json": {"get": kit.op(
+            "This document", {"200": kit.json_body(kit.OBJ, "OpenAPI 3.1")}, tags=["meta"])},
+        "/health": {"get": kit.op(
+            "Readiness: the store answers",
+            {"200": kit.json_body(kit.OBJ, "ok"), **kit.problems(503)},
             tags=["meta"])},
     }
 
@@ -307,7 +263,7 @@ def _webhooks() -> dict[str, Any]:
     """The marketer's endpoint (``[verifier] webhook_url``): POSTed each finished result."""
     body = {"type": "object", "required": ["transaction", "result"], "properties": {
         "transaction": {"type": "string", "description": "the transaction id"},
-        "result": _ref("VerificationResult"),
+        "result": kit.ref("VerificationResult"),
     }}
     signature = {
         "name": "Pidm-Signature", "in": "header", "required": True,
@@ -315,7 +271,7 @@ def _webhooks() -> dict[str, Any]:
                        "'<unix time>.' followed by the raw body>; refuse a mismatch or an old t",
         "schema": {"type": "string", "pattern": "^t=[0-9]+,v1=[0-9a-f]{64}$"},
     }
-    return {"result": {"post": _op(
+    return {"result": {"post": kit.op(
         "A transaction's result (retried with backoff until a 2xx answer)",
         {"2XX": {"description": "received; anything else is retried later"}},
         tags=["webhooks"], body={"application/json": {"schema": body}}, params=[signature],
@@ -344,7 +300,7 @@ def _document() -> str:
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
         },
     }
-    return json.dumps(doc, indent=2)
+    return kit.render(doc)
 
 
 def openapi_document() -> dict[str, Any]:
