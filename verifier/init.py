@@ -6,37 +6,19 @@ file the test-suite runs. Nothing is ever overwritten; secrets are written with 
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pidm.did.key import did_key
-from pidm.did.web import url_to_did_web
-from pidm.encoding import b64url_encode
-from pidm.errors import ConfigError, InvalidDID
-from pidm.keys import KeyPair, write_key_file
+from service_kit.init import TOKEN_NAME, InitResult, init_service
 
 CONFIG_NAME = "verifier.toml"
 KEY_NAME = "verifier-key.jwk"
-TOKEN_NAME = "admin-token"
 DEFAULT_URL = "http://127.0.0.1:8081"
 #: Placeholder trusted issuer: replace it in ``[trust]`` (or pass ``--trust`` to init).
 DEFAULT_ISSUER = "did:web:issuer.example"
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-@dataclass(frozen=True, slots=True)
-class InitResult:
-    """Where :func:`init_verifier` wrote things, and the verifier DID it chose."""
-
-    config_path: Path
-    key_path: Path
-    token_path: Path
-    did: str
-    public_url: str
 
 
 _REQUESTS = '''
@@ -115,19 +97,6 @@ ContactProfileCredential = {trusted}
 {_REQUESTS}'''
 
 
-def choose_did(public_url: str, did_method: str, pair: KeyPair) -> str:
-    """did:web for the public URL, or the key's did:key. Raises CONFIG_ERROR."""
-    if did_method == "key":
-        return did_key(pair.public)
-    if did_method != "web":
-        raise ConfigError(f"unknown DID method {did_method!r}; use 'web' or 'key'")
-    parts = urlsplit(public_url)
-    try:
-        return url_to_did_web(f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}")
-    except InvalidDID as exc:
-        raise ConfigError(f"cannot derive a did:web from {public_url!r}: {exc}") from exc
-
-
 def init_verifier(
     directory: str | Path,
     *,
@@ -144,25 +113,11 @@ def init_verifier(
     """
     from verifier.config import load_config
 
-    folder = Path(directory)
-    paths = [folder / CONFIG_NAME, folder / KEY_NAME, folder / TOKEN_NAME]
-    existing = [str(p) for p in paths if p.exists()]
-    if existing:
-        raise ConfigError(f"refusing to overwrite {', '.join(existing)}")
-    url = public_url.rstrip("/")
-    pair = KeyPair.generate("Ed25519", rng=rng)
-    did = choose_did(url, did_method, pair)
-    local = urlsplit(url).hostname in _LOCAL_HOSTS
-    folder.mkdir(parents=True, exist_ok=True)
-    write_key_file(paths[1], pair)
-    _write(paths[2], b64url_encode(rng(32)) + "\n", 0o600)
-    text = render_config(public_url=url, did=did, issuers=issuers, store=store, local=local)
-    _write(paths[0], text, 0o644)
-    load_config(paths[0])  # what we wrote must load
-    return InitResult(paths[0], paths[1], paths[2], did, url)
+    def render(url: str, did: str) -> str:
+        local = urlsplit(url).hostname in _LOCAL_HOSTS
+        return render_config(public_url=url, did=did, issuers=issuers, store=store, local=local)
 
-
-def _write(path: Path, text: str, mode: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    return init_service(
+        directory, config_name=CONFIG_NAME, key_name=KEY_NAME, public_url=public_url,
+        did_method=did_method, rng=rng, render=render, load=load_config,
+    )
