@@ -4,13 +4,12 @@ server makes those tests fail, never skip."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
+from tests.services.conftest import schema_dsn
 from tests.services.issuer.helpers import RunningIssuer, start_issuer
 
 
@@ -22,15 +21,8 @@ async def store_target(
     if request.param == "sqlite":
         yield "issuer.db"
         return
-    schema = f"issuer_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(postgres_dsn, timeout=10)
-    try:
-        await conn.execute(f"CREATE SCHEMA {schema}")
-        sep = "&" if "?" in postgres_dsn else "?"
-        yield f"{postgres_dsn}{sep}search_path={schema}"
-    finally:
-        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        await conn.close()
+    async with schema_dsn(postgres_dsn, "issuer") as dsn:
+        yield dsn
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ fail, never skip."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 from issuer.service import MAX_TX_ATTEMPTS
@@ -18,20 +16,6 @@ from tests.services.issuer.helpers import PRE_AUTH, RunningIssuer, make_offer, s
 
 CLAIMS = {"given_name": "Ada", "family_name": "Lovelace"}
 SD = "loyalty_membership_sd_jwt"
-
-
-@pytest.fixture
-async def pg_store(postgres_dsn: str) -> AsyncIterator[str]:
-    """A DSN whose search_path is a fresh schema, dropped afterwards."""
-    schema = f"issuer_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(postgres_dsn, timeout=10)
-    try:
-        await conn.execute(f"CREATE SCHEMA {schema}")
-        sep = "&" if "?" in postgres_dsn else "?"
-        yield f"{postgres_dsn}{sep}search_path={schema}"
-    finally:
-        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        await conn.close()
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ never skip."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 import pytest
 
 from pidm.clock import FixedClock, SystemClock
@@ -23,20 +21,6 @@ from tests.services.verifier.test_cli import serving
 from tests.services.verifier.test_presentations import default_token
 from verifier.config import load_config
 from verifier.init import init_verifier
-
-
-@pytest.fixture
-async def pg_store(postgres_dsn: str) -> AsyncIterator[str]:
-    """A DSN whose search_path is a fresh schema, dropped afterwards."""
-    schema = f"verifier_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(postgres_dsn, timeout=10)
-    try:
-        await conn.execute(f"CREATE SCHEMA {schema}")
-        sep = "&" if "?" in postgres_dsn else "?"
-        yield f"{postgres_dsn}{sep}search_path={schema}"
-    finally:
-        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        await conn.close()
 
 
 @pytest.fixture
