@@ -241,25 +241,17 @@ def _published_paths() -> dict[str, Any]:
 
 @cache
 def _document() -> str:
-    doc = {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "pidm issuer",
-            "version": "0.1.0",
-            "description": (
-                "OpenID4VCI 1.0 pre-authorized code flow (dc+sd-jwt and ldp_vc), status list "
-                "publishing, revocation admin and a VC API style issue endpoint. OpenID4VCI "
-                "endpoints answer errors as OAuth error objects; all others as RFC 9457 problem "
-                "details carrying a stable pidm `code`."
-            ),
-        },
-        "paths": {**_oid4vci_paths(), **_admin_paths(), **_published_paths()},
-        "components": {
-            "schemas": _SCHEMAS,
-            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
-        },
-    }
-    return kit.render(doc)
+    return kit.render(kit.document(
+        title="pidm issuer",
+        description=(
+            "OpenID4VCI 1.0 pre-authorized code flow (dc+sd-jwt and ldp_vc), status list "
+            "publishing, revocation admin and a VC API style issue endpoint. OpenID4VCI "
+            "endpoints answer errors as OAuth error objects; all others as RFC 9457 problem "
+            "details carrying a stable pidm `code`."
+        ),
+        paths={**_oid4vci_paths(), **_admin_paths(), **_published_paths()},
+        schemas=_SCHEMAS,
+    ))
 
 
 def openapi_document() -> dict[str, Any]:

@@ -80,3 +80,26 @@ def path_param(name: str, description: str) -> dict[str, Any]:
 def render(doc: dict[str, Any]) -> str:
     """The document as the JSON text served and written to ``specs/openapi/`` (YAML 1.2)."""
     return json.dumps(doc, indent=2)
+
+
+def document(
+    *,
+    title: str,
+    description: str,
+    paths: dict[str, Any],
+    schemas: dict[str, Any],
+    webhooks: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An OpenAPI 3.1 document whose admin operations use the ``adminToken`` bearer scheme."""
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": "0.1.0", "description": description},
+        "paths": paths,
+    }
+    if webhooks is not None:
+        doc["webhooks"] = webhooks
+    doc["components"] = {
+        "schemas": schemas,
+        "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
+    }
+    return doc

@@ -280,27 +280,19 @@ def _webhooks() -> dict[str, Any]:
 
 @cache
 def _document() -> str:
-    doc = {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "pidm verifier",
-            "version": "0.1.0",
-            "description": (
-                "OpenID4VP 1.0 verifier (DCQL, direct_post, decentralized_identifier client "
-                "id) for marketers: named requests with purpose, retention and reward, signed "
-                "data-sharing receipts, results per transaction, and VC API style verify "
-                "endpoints. OpenID4VP endpoints answer errors as OAuth error objects; all "
-                "others as RFC 9457 problem details carrying a stable pidm `code`."
-            ),
-        },
-        "paths": {**_admin_paths(), **_oid4vp_paths(), **_vcapi_paths(), **_published_paths()},
-        "webhooks": _webhooks(),
-        "components": {
-            "schemas": _SCHEMAS,
-            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
-        },
-    }
-    return kit.render(doc)
+    return kit.render(kit.document(
+        title="pidm verifier",
+        description=(
+            "OpenID4VP 1.0 verifier (DCQL, direct_post, decentralized_identifier client "
+            "id) for marketers: named requests with purpose, retention and reward, signed "
+            "data-sharing receipts, results per transaction, and VC API style verify "
+            "endpoints. OpenID4VP endpoints answer errors as OAuth error objects; all "
+            "others as RFC 9457 problem details carrying a stable pidm `code`."
+        ),
+        paths={**_admin_paths(), **_oid4vp_paths(), **_vcapi_paths(), **_published_paths()},
+        webhooks=_webhooks(),
+        schemas=_SCHEMAS,
+    ))
 
 
 def openapi_document() -> dict[str, Any]:
