@@ -16,7 +16,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from pidm.errors import InvalidToken, PidmError
-from service_kit.responses import NO_STORE
+from service_kit.responses import oauth_response as oauth
 from service_kit.responses import problem_response as problem
 
 REALM = 'Bearer realm="pidm-issuer"'
@@ -28,16 +28,13 @@ def missing_token(message: str) -> InvalidToken:
 
 
 def oauth_response(exc: PidmError, *, status: int | None = None) -> web.Response:
-    """The OAuth error object for ``exc`` (``status`` overrides the class's HTTP status)."""
-    body = exc.to_oauth()
-    code = status or exc.http_status
-    if code >= 500:
-        body["error"] = "server_error"
-    headers = dict(NO_STORE)
+    """The OAuth error object for ``exc`` (``status`` overrides the class's HTTP status); a bad
+    access token carries a ``WWW-Authenticate`` challenge (RFC 6750 §3)."""
+    headers = {}
     if isinstance(exc, InvalidToken):
         missing = isinstance(exc.detail, dict) and exc.detail.get("missing")
         headers["WWW-Authenticate"] = REALM if missing else REALM + ', error="invalid_token"'
-    return web.json_response(body, status=code, headers=headers)
+    return oauth(exc, status=status, headers=headers)
 
 
 def problem_response(exc: PidmError, *, status: int | None = None) -> web.Response:

@@ -1,5 +1,6 @@
-"""RFC 9457 problem details for a :class:`pidm.errors.PidmError`, as both services answer on
-their non-OAuth endpoints (admin, VC API, status lists, DID document, unmatched paths)."""
+"""A :class:`pidm.errors.PidmError` as both services put it on the wire: an OAuth error object
+on their OpenID4VCI / OpenID4VP endpoints, RFC 9457 problem details everywhere else (admin,
+VC API, status lists, DID document, unmatched paths)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,24 @@ class Renderer(Protocol):
     """Turns an error into a response; ``status`` overrides the error class's HTTP status."""
 
     def __call__(self, exc: PidmError, *, status: int | None = None) -> web.Response: ...
+
+
+def oauth_response(
+    exc: PidmError,
+    *,
+    status: int | None = None,
+    description: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    """The OAuth error object ``{"error", "error_description"}`` for ``exc`` (RFC 6749 §5.2),
+    never cached; ``server_error`` for a 5xx. ``description`` replaces the error's message."""
+    body = exc.to_oauth()
+    if description is not None:
+        body["error_description"] = description
+    code = status or exc.http_status
+    if code >= 500:
+        body["error"] = "server_error"
+    return web.json_response(body, status=code, headers={**NO_STORE, **(headers or {})})
 
 
 def problem_response(exc: PidmError, *, status: int | None = None, realm: str) -> web.Response:

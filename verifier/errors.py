@@ -13,7 +13,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from pidm.errors import PidmError
-from service_kit.responses import NO_STORE
+from service_kit.responses import oauth_response as oauth
 from service_kit.responses import problem_response as problem
 from verifier.service import PresentationRefused
 
@@ -23,13 +23,10 @@ REALM = 'Bearer realm="pidm-verifier"'
 def oauth_response(exc: PidmError, *, status: int | None = None) -> web.Response:
     """The OAuth error object for ``exc`` (``status`` overrides the class's HTTP status); the
     description starts with pidm's code (``NONCE_REPLAYED: ...``)."""
-    body = exc.to_oauth()
-    if not isinstance(exc, PresentationRefused):
-        body["error_description"] = f"{exc.code}: {body['error_description']}"[:300]
-    code = status or exc.http_status
-    if code >= 500:
-        body["error"] = "server_error"
-    return web.json_response(body, status=code, headers=NO_STORE)
+    if isinstance(exc, PresentationRefused):
+        return oauth(exc, status=status)
+    description = f"{exc.code}: {exc.to_oauth()['error_description']}"[:300]
+    return oauth(exc, status=status, description=description)
 
 
 def problem_response(exc: PidmError, *, status: int | None = None) -> web.Response:
