@@ -41,7 +41,6 @@ import hashlib
 import itertools
 import secrets
 import sys
-import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -56,6 +55,7 @@ from cachetools import LRUCache  # noqa: E402
 from pyld import jsonld  # noqa: E402
 from pyld.context_resolver import ContextResolver  # noqa: E402
 
+from bench._timing import rates  # noqa: E402
 from pidm.did.key import did_key, did_key_document, did_key_vm_id  # noqa: E402
 from pidm.did.resolver import default_resolver  # noqa: E402
 from pidm.encoding import multibase_decode  # noqa: E402
@@ -105,30 +105,6 @@ def credential(issuer: str, n: int = 0) -> dict[str, Any]:
             "statusListCredential": "https://issuer.example/status/3",
         },
     }
-
-
-def rates(fns: dict[str, Callable[[], object]], seconds: float) -> dict[str, float]:
-    """Calls per CPU-second of each function: the best of many short rounds, interleaved so that
-    load from other processes hits every contender alike. CPU time (``process_time``) rather
-    than wall time, so that time spent waiting for a busy machine's CPU is not counted."""
-    batch: dict[str, int] = {}
-    for name, fn in fns.items():
-        fn()
-        start, count = time.perf_counter(), 0
-        while time.perf_counter() - start < 0.01:
-            fn()
-            count += 1
-        batch[name] = max(count, 1)
-    best = dict.fromkeys(fns, 0.0)
-    rounds = max(5, int(seconds / (0.01 * len(fns))))
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            n = batch[name]
-            start = time.process_time()
-            for _ in range(n):
-                fn()
-            best[name] = max(best[name], n / max(time.process_time() - start, 1e-9))
-    return best
 
 
 # --- the straightforward pyld pipeline -----------------------------------------------------------

@@ -25,8 +25,6 @@ import asyncio
 import hashlib
 import json
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ from sd_jwt.holder import SDJWTHolder  # noqa: E402
 from sd_jwt.issuer import SDJWTIssuer  # noqa: E402
 from sd_jwt.verifier import SDJWTVerifier  # noqa: E402
 
+from bench._timing import rates  # noqa: E402
 from pidm.did.key import did_key_vm_id  # noqa: E402
 from pidm.did.resolver import default_resolver  # noqa: E402
 from pidm.keys import KeyPair, NoEncryption  # noqa: E402
@@ -60,30 +59,6 @@ CLAIMS: dict[str, Any] = {
     "nationality": "DE",
 }
 REGISTERED = {"iss": "", "iat": int(NOW.timestamp()) - 60, "vct": VCT}
-
-
-def rates(fns: dict[str, Callable[[], object]], seconds: float) -> dict[str, float]:
-    """Calls per CPU-second of each function: the best of many short rounds, interleaved so that
-    load from other processes hits every contender alike. CPU time (``process_time``) rather
-    than wall time, so that time spent waiting for a busy machine's CPU is not counted."""
-    batch: dict[str, int] = {}
-    for name, fn in fns.items():
-        fn()
-        start, count = time.perf_counter(), 0
-        while time.perf_counter() - start < 0.01:
-            fn()
-            count += 1
-        batch[name] = max(count, 1)
-    best = dict.fromkeys(fns, 0.0)
-    rounds = max(5, int(seconds / (0.01 * len(fns))))
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            n = batch[name]
-            start = time.process_time()
-            for _ in range(n):
-                fn()
-            best[name] = max(best[name], n / max(time.process_time() - start, 1e-9))
-    return best
 
 
 def jwk(pair: KeyPair) -> JWK:
