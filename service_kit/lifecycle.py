@@ -19,12 +19,21 @@ class _Lifecycle:
     COMPONENT: ClassVar[str]
     STEPS: ClassVar[Sequence[Step]]
     _clock: Clock
+    _db: SqliteDB | PostgresDB
 
     async def open(self) -> None:
+        await self._db.open()
+        try:
+            await self._migrate()
+        except BaseException:
+            await self._db.close()
+            raise
+
+    async def _migrate(self) -> None:
         raise NotImplementedError
 
     async def close(self) -> None:
-        raise NotImplementedError
+        await self._db.close()
 
     async def __aenter__(self) -> Self:
         await self.open()
@@ -44,17 +53,9 @@ class SqliteLifecycle(_Lifecycle):
 
     _db: SqliteDB
 
-    async def open(self) -> None:
-        await self._db.open()
-        try:
-            async with self._db.write() as conn:
-                await migrate_sqlite(conn, self.COMPONENT, self.STEPS, now=self._clock.now())
-        except BaseException:
-            await self._db.close()
-            raise
-
-    async def close(self) -> None:
-        await self._db.close()
+    async def _migrate(self) -> None:
+        async with self._db.write() as conn:
+            await migrate_sqlite(conn, self.COMPONENT, self.STEPS, now=self._clock.now())
 
     async def ping(self) -> None:
         """Raise StoreUnavailable unless the database answers."""
@@ -67,17 +68,9 @@ class PostgresLifecycle(_Lifecycle):
 
     _db: PostgresDB
 
-    async def open(self) -> None:
-        await self._db.open()
-        try:
-            async with self._db.write() as conn:
-                await migrate_postgres(conn, self.COMPONENT, self.STEPS, now=self._clock.now())
-        except BaseException:
-            await self._db.close()
-            raise
-
-    async def close(self) -> None:
-        await self._db.close()
+    async def _migrate(self) -> None:
+        async with self._db.write() as conn:
+            await migrate_postgres(conn, self.COMPONENT, self.STEPS, now=self._clock.now())
 
     async def ping(self) -> None:
         """Raise StoreUnavailable unless the server answers."""
