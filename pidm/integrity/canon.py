@@ -66,7 +66,8 @@ _ECHAR = {0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22:
 _UCHAR_POINTS = [*range(0x00, 0x08), 0x0B, *range(0x0E, 0x20), 0x7F, *range(0xD800, 0xE000),
                  0xFFFE, 0xFFFF]
 _LITERAL_ESCAPES: dict[int, str] = {cp: f"\\u{cp:04X}" for cp in _UCHAR_POINTS} | _ECHAR
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# Lone surrogates (Python strings from JSON ``"\ud800"``) are not characters: no IRIREF holds one.
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
 _BCP47 = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 
 
@@ -88,7 +89,7 @@ def _term(component: Mapping[str, Any], label: Callable[[str], str]) -> str:
     datatype: str = component.get("datatype") or XSD_STRING
     if datatype == RDF_LANGSTRING:
         language: str = component.get("language") or ""
-        if not _BCP47.match(language):
+        if not _BCP47.fullmatch(language):  # fullmatch: "en\n" would split the quad's line
             raise DataLossDetected(f"language tag {shorten(language)} is not BCP 47")
         return out + "@" + language
     if datatype != XSD_STRING:

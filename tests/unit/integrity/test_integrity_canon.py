@@ -49,7 +49,8 @@ def test_typed_and_language_literals() -> None:
     assert nquad(lang) == '<urn:ex:s> <urn:ex:p> "hi"@en-GB .\n'
 
 
-@pytest.mark.parametrize("iri", ["urn:a b", "urn:a> <urn:b", 'urn:"', "urn:a\\u0020", "urn:{x}"])
+@pytest.mark.parametrize("iri", ["urn:a b", "urn:a> <urn:b", 'urn:"', "urn:a\\u0020", "urn:{x}",
+                                 "urn:\ud800", "urn:a\udfffb"])
 def test_iris_that_cannot_be_written_are_refused(iri: str) -> None:
     quad = {"subject": {"type": "IRI", "value": iri}, "predicate": P, "object": S}
     with pytest.raises(DataLossDetected):
@@ -59,6 +60,14 @@ def test_iris_that_cannot_be_written_are_refused(iri: str) -> None:
 def test_bad_language_tag_is_refused() -> None:
     quad = literal("x", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
                    language='en" .\n<urn:x')
+    with pytest.raises(DataLossDetected):
+        nquad(quad)
+
+
+@pytest.mark.parametrize("language", ["en\n", "\nen", "en-GB\n"])
+def test_language_tag_with_a_newline_is_refused(language: str) -> None:
+    # a trailing newline once passed the BCP 47 check and split the canonical quad in two lines
+    quad = literal("x", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", language=language)
     with pytest.raises(DataLossDetected):
         nquad(quad)
 

@@ -236,6 +236,31 @@ async def test_undefined_term_is_data_loss_on_issue_and_on_verify() -> None:
     assert await code_of(secured) == "DATA_LOSS_DETECTION_ERROR"
 
 
+def _with_lone_surrogate(doc: dict[str, Any], where: str) -> dict[str, Any]:
+    subject = doc["credentialSubject"]
+    if where == "term":  # an undefined term the examples context's @vocab turns into an IRI
+        subject["\ud800"] = "x"
+    elif where == "id":
+        subject["id"] = "urn:example:\udc00"
+    else:
+        subject["alumniOf"] = {"@value": "x", "@type": "https://example.org/\ud800"}
+    return doc
+
+
+SURROGATE_CODES = {"eddsa-rdfc-2022": "DATA_LOSS_DETECTION_ERROR",
+                   "eddsa-jcs-2022": "MALFORMED_VALUE_ERROR"}
+
+
+@pytest.mark.parametrize("where", ["term", "id", "datatype"])
+async def test_lone_surrogate_in_an_iri_is_a_coded_error(suite: str, where: str) -> None:
+    # eddsa-rdfc-2022 raised UnicodeEncodeError from hashing the N-Quads (a traceback in the CLI)
+    with pytest.raises(PidmError) as info:
+        sign(suite, _with_lone_surrogate(credential(), where))
+    assert info.value.code == SURROGATE_CODES[suite]
+    tampered = _with_lone_surrogate(sign(suite), where)
+    assert await code_of(tampered) == SURROGATE_CODES[suite]
+
+
 async def test_unknown_context_on_verify() -> None:
     secured = sign("eddsa-rdfc-2022")
     secured["@context"] = [V2, EX, "https://contexts.example/v1"]
