@@ -86,7 +86,9 @@ def create_app(config: VerifierConfig, *, deps: Deps | None = None) -> web.Appli
             )
             status_client = deps.status_client if deps.status_client is not None else (
                 CachedStatusListClient(fetcher, resolver, loader=deps.loader,
-                                       timeout=config.fetch_timeout))
+                                       timeout=config.fetch_timeout,
+                                       min_ttl=config.status_min_ttl,
+                                       max_ttl=config.status_max_ttl))
             deliverer = WebhookDeliverer(store, _poster(http), deps.clock,
                                          secret=config.admin_token, poll=deps.webhook_poll)
             app[SERVICE_KEY] = VerifierService(
@@ -123,7 +125,8 @@ async def _fetcher(config: VerifierConfig, deps: Deps) -> AsyncIterator[Any]:
         yield deps.fetcher
         return
     async with SafeFetcher(allow_private=config.allow_private, allow_http=config.allow_http,
-                           timeout=config.fetch_timeout) as fetcher:
+                           timeout=config.fetch_timeout,
+                           max_bytes=config.max_download_bytes) as fetcher:
         yield fetcher
 
 

@@ -9,7 +9,8 @@ format is the one :func:`verifier.init.render_config` writes::
                  webhook_url, redirect_uri, receipt_cryptosuite
     [oid4vp]     request_ttl, kb_max_age, clock_skew (seconds), wallet_scheme
     [network]    allow_private, allow_http (status lists and did:web on loopback: demos only),
-                 timeout (seconds)
+                 timeout (seconds), max_download_bytes, status_min_ttl / status_max_ttl
+                 (seconds: the floor and ceiling of how long a status list stays cached)
     [server]     max_body_bytes
     [trust]      "<vct or VC type>" = ["<issuer DID>", ...]
     [requests.<name>]  purpose, retention (ISO 8601 duration), offer, dcql_query (table or JSON)
@@ -88,6 +89,9 @@ class VerifierConfig:
     allow_private: bool = False
     allow_http: bool = False
     fetch_timeout: float = 10.0
+    max_download_bytes: int = 1 << 20
+    status_min_ttl: int = 30
+    status_max_ttl: int = 86_400
     max_body_bytes: int = 1 << 20
 
     @property
@@ -119,6 +123,11 @@ class VerifierConfig:
         server = cfg.table(data, "server", required=False)
         trust = _trust(cfg.table(data, "trust", required=False))
         requests = _requests(cfg.table(data, "requests"), trust)
+        min_ttl = cfg.integer(net, "network.status_min_ttl", 30, 0, 86_400)
+        max_ttl = cfg.integer(net, "network.status_max_ttl", 86_400, 1, 604_800)
+        if min_ttl > max_ttl:
+            raise ConfigError(f"'network.status_min_ttl' ({min_ttl}) must not exceed "
+                              f"'network.status_max_ttl' ({max_ttl})")
         suite = cfg.get(top, "verifier.receipt_cryptosuite", str, "eddsa-jcs-2022")
         if suite not in CRYPTOSUITES:
             raise ConfigError(f"'verifier.receipt_cryptosuite' must be one of {CRYPTOSUITES}")
@@ -142,6 +151,10 @@ class VerifierConfig:
             allow_private=cfg.get(net, "network.allow_private", bool, False),
             allow_http=cfg.get(net, "network.allow_http", bool, False),
             fetch_timeout=float(cfg.integer(net, "network.timeout", 10, 1, 120)),
+            max_download_bytes=cfg.integer(net, "network.max_download_bytes", 1 << 20,
+                                           16_384, 64 << 20),
+            status_min_ttl=min_ttl,
+            status_max_ttl=max_ttl,
             max_body_bytes=cfg.integer(server, "server.max_body_bytes", 1 << 20, 4096, 16 << 20),
         )
 

@@ -84,6 +84,9 @@ clock_skew = 60
 allow_private = {flag}   # status lists / did:web on loopback or private addresses: local demos only
 allow_http = {flag}
 timeout = 10
+max_download_bytes = 1048576   # largest status list / DID document fetched
+status_min_ttl = 30            # a status list stays cached at least this long (seconds) ...
+status_max_ttl = 86400         # ... and at most this long, whatever its ttl / max-age says
 
 [server]
 max_body_bytes = 1048576

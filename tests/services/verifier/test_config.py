@@ -30,6 +30,8 @@ def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
     assert config.admin_token == result.token_path.read_text().strip()
     assert config.admin_token not in repr(config)
     assert (config.allow_private, config.allow_http) == (False, False)
+    assert (config.status_min_ttl, config.status_max_ttl) == (30, 86_400)
+    assert config.max_download_bytes == 1 << 20
     assert config.trust["urn:pidm:vct:age_over_18"] == (ISSUER,)
     request = config.requests["age_and_area"]
     assert request.retention == "P30D"
@@ -80,6 +82,9 @@ def _rewrite(path: Path, old: str, new: str) -> None:
      "receipt_cryptosuite"),
     ('did = "did:', 'did = "did:example:', "must be did:web or did:key"),
     ("[requests.age_and_area]", "[requests.Bad-Name]", "the name must match"),
+    ("status_min_ttl = 30 ", "status_min_ttl = 90000 ", "'network.status_min_ttl' must be"),
+    ("status_max_ttl = 86400 ", "status_max_ttl = 10 ", "must not exceed 'network.status_max"),
+    ("max_download_bytes = 1048576", "max_download_bytes = 10", "'network.max_download_bytes'"),
 ])
 def test_rejects_bad_config_values(tmp_path: Path, old: str, new: str, message: str) -> None:
     result = init_verifier(tmp_path)
