@@ -332,16 +332,24 @@ def write_key_file(path: str | Path, pair: KeyPair) -> None:
         handle.write(data)
 
 
+#: Largest key file read: a private JWK is a few hundred bytes (``/dev/zero`` must not fill RAM).
+MAX_KEY_FILE_BYTES = 65536
+
+
 def read_key_file(path: str | Path) -> KeyPair:
     """Read a private JWK key file written by :func:`write_key_file`."""
     try:
-        text = Path(path).read_text()
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_KEY_FILE_BYTES + 1)
     except OSError as exc:
         raise KeyMaterialError(f"cannot read key file {str(path)!r}: {exc.strerror}") from exc
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise KeyMaterialError(f"key file {str(path)!r} is larger than {MAX_KEY_FILE_BYTES} "
+                               f"bytes; not a JWK")
     try:
-        jwk = json.loads(text)
-    except ValueError as exc:
-        raise KeyMaterialError(f"key file {str(path)!r} is not JSON") from exc
+        jwk = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise KeyMaterialError(f"key file {str(path)!r} is not UTF-8 JSON") from exc
     if not isinstance(jwk, dict) or "d" not in jwk:
         raise KeyMaterialError(f"key file {str(path)!r} holds no private JWK")
     return KeyPair.from_jwk(jwk)

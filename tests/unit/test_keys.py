@@ -60,6 +60,25 @@ def test_key_file_is_0600(tmp_path: Path) -> None:
     assert read_key_file(path).public == key.public
 
 
+@pytest.mark.parametrize("content, message", [
+    (b"\xff\xfe{}", "is not UTF-8 JSON"),
+    (b"[" * 5_000, "is not UTF-8 JSON"),
+    (b" " * 70_000, "is larger than 65536 bytes"),
+])
+def test_unreadable_key_files_are_coded_errors(tmp_path: Path, content: bytes,
+                                               message: str) -> None:
+    path = tmp_path / "k.jwk"
+    path.write_bytes(content)
+    with pytest.raises(KeyMaterialError, match=message):
+        read_key_file(path)
+
+
+def test_key_file_read_is_bounded() -> None:
+    # read_text() on an endless file used to fill memory (pidm vc sign --key /dev/zero)
+    with pytest.raises(KeyMaterialError, match="is larger than"):
+        read_key_file("/dev/zero")
+
+
 def test_rejects_bad_key_material() -> None:
     with pytest.raises(KeyMaterialError):
         PublicKey.from_jwk({"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"})
