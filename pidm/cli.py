@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from pidm.errors import PidmError
+from pidm.errors import PidmError, UsageError
 from pidm.keys import KeyPair, write_key_file
 
 EXIT_INVALID = 1
@@ -18,11 +18,11 @@ EXIT_USAGE = 2
 
 
 def fail(error: PidmError | str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print a coded error to stderr and exit; never a traceback."""
-    if isinstance(error, PidmError):
-        click.echo(f"error: {error.code}: {error}", err=True)
-    else:
-        click.echo(f"error: {error}", err=True)
+    """Print a coded error to stderr and exit; never a traceback. A plain message is a
+    ``USAGE_ERROR``."""
+    if not isinstance(error, PidmError):
+        error = UsageError(error)
+    click.echo(f"error: {error.code}: {error}", err=True)
     sys.exit(code)
 
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from pidm.errors import MalformedValueError, PidmError
+from pidm.errors import MalformedValueError, PidmError, UsageError
 
 T = TypeVar("T")
 KDF_CHOICES = ("moderate", "interactive", "minimum")
@@ -51,8 +51,7 @@ def _passphrase(settings: _Settings, *, confirm: bool = False) -> str:
     env = os.environ.get("PIDM_WALLET_PASSPHRASE")
     if env:
         return env
-    return str(click.prompt("Wallet passphrase", hide_input=True, confirmation_prompt=confirm,
-                            err=True))
+    return _ask_secret("Wallet passphrase", confirm=confirm)
 
 
 def _backup_passphrase(path: Path | None, *, confirm: bool) -> str:
@@ -61,8 +60,32 @@ def _backup_passphrase(path: Path | None, *, confirm: bool) -> str:
     env = os.environ.get("PIDM_BACKUP_PASSPHRASE")
     if env:
         return env
-    return str(click.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm,
-                            err=True))
+    return _ask_secret("Backup passphrase", confirm=confirm)
+
+
+def _ask_secret(label: str, *, confirm: bool) -> str:
+    """Prompt for a secret: hidden on a terminal; from a pipe, one line each (getpass would
+    warn that it cannot hide the input, and end in a bare 'Aborted!' at end of input)."""
+    if sys.stdin.isatty():
+        return str(click.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True))
+    secret = _stdin_line(label, label)
+    if confirm and _stdin_line("Repeat for confirmation", label) != secret:
+        raise MalformedValueError(f"the two {label.lower()}s read from standard input differ")
+    return secret
+
+
+def _stdin_line(prompt: str, label: str) -> str:
+    click.echo(f"{prompt}: ", nl=False, err=True)
+    line = sys.stdin.readline()
+    click.echo("", err=True)
+    text = line.rstrip("\r\n")
+    if not text:
+        option, env = (("--backup-passphrase-file", "PIDM_BACKUP_PASSPHRASE")
+                       if label.startswith("Backup") else
+                       ("--passphrase-file", "PIDM_WALLET_PASSPHRASE"))
+        raise UsageError(f"no {label.lower()} on standard input; in scripts use {option} "
+                         f"or {env}")
+    return text
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
@@ -106,6 +129,12 @@ def _guarded(action: Callable[..., None]) -> Callable[..., None]:
             action(settings, **kwargs)
         except PidmError as exc:
             fail(exc)
+        except click.Abort:
+            if sys.stdin.isatty():
+                raise  # Ctrl-C at a prompt
+            click.echo("", err=True)  # end the prompt's line
+            fail(UsageError("standard input ended before an answer; in scripts use --yes or "
+                            "--decline, --tx-code, --passphrase-file"))
 
     wrapper.__name__ = action.__name__
     wrapper.__doc__ = action.__doc__

@@ -138,6 +138,14 @@ class UnsupportedAlgorithm(InputError):
     title = "Unsupported algorithm"
 
 
+class UsageError(InputError):
+    """A command cannot run as invoked: options that exclude each other, a file it may not
+    write, an address it cannot listen on, or no answer to a question on standard input."""
+
+    code = "USAGE_ERROR"
+    title = "Usage error"
+
+
 # --- JSON-LD contexts --------------------------------------------------------------------------
 class ContextError(PidmError):
     title = "JSON-LD context error"
