@@ -47,7 +47,14 @@ async def _request_object(client: WalletClient, uri: str, method: str | None) ->
         raise InvalidAuthorizationRequest(
             f"the request_uri answered HTTP {response.status}: {_excerpt(response.text())}"
         )
-    return response.text().strip()
+    token = response.text().strip()
+    if token.count(".") != 2 or any(ch.isspace() for ch in token):
+        # a web page or JSON document, not a pidm (or any OpenID4VP) verifier's request object
+        raise InvalidAuthorizationRequest(
+            f"the request_uri answered {response.content_type or 'without a content type'}, "
+            f"not a signed request object ({REQUEST_MEDIA_TYPE}): {_excerpt(token, 80)}"
+        )
+    return token
 
 
 async def fetch_request(
