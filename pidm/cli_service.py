@@ -60,7 +60,9 @@ def warn_if_unreachable(name: str, public_url: str, ports: Sequence[int]) -> Non
     """Warn on stderr when :func:`unreachable`."""
     if unreachable(public_url, ports):
         click.echo(f"warning: public URL {public_url} is not where this {name} listens; "
-                   f"re-run `pidm {name} init --url` or pass the matching --port", err=True)
+                   f"re-run `pidm {name} init --url` or pass the matching --port (ignore this "
+                   "for a replica behind a load balancer or proxy that serves that URL)",
+                   err=True)
 
 
 def hostport(address: Any) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pidm.cli_service import hostport, unreachable
+from pidm.cli_service import hostport, unreachable, warn_if_unreachable
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,16 @@ def test_unreachable_only_for_a_loopback_url_on_another_port(
 def test_hostport_brackets_ipv6() -> None:
     assert hostport(("127.0.0.1", 8080)) == "127.0.0.1:8080"
     assert hostport(("::1", 8080, 0, 0)) == "[::1]:8080"
+
+
+def test_the_warning_says_a_replica_on_another_port_is_fine(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # README: replicas of one verifier run on 8081 and 8082 behind a load balancer at 8081
+    warn_if_unreachable("verifier", "http://127.0.0.1:8081", [8082])
+    assert capsys.readouterr().err == (
+        "warning: public URL http://127.0.0.1:8081 is not where this verifier listens; re-run "
+        "`pidm verifier init --url` or pass the matching --port (ignore this for a replica "
+        "behind a load balancer or proxy that serves that URL)\n")
+    warn_if_unreachable("verifier", "http://127.0.0.1:8081", [8081])
+    assert capsys.readouterr().err == ""
