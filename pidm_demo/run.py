@@ -87,7 +87,9 @@ def run_demo(*, keep: bool = False, directory: Path | None = None,
         console.print(f"[bold red]demo failed: {exc.code}: {escape(str(exc))}[/bold red]")
         return 1
     except OSError as exc:
-        console.print(f"[bold red]cannot run the demo: {escape(str(exc))}[/bold red]")
+        why = f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else str(exc)
+        console.print(f"[bold red]error: USAGE_ERROR: cannot run the demo: {escape(why)}"
+                      "[/bold red]")
         return 2
     except KeyboardInterrupt:
         console.print("interrupted")

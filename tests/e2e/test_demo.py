@@ -152,7 +152,13 @@ def test_demo_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "something").write_text("x")
     console, out = _console()
     assert run_demo(directory=tmp_path, console=console) == 2
-    assert "is not empty" in out.getvalue()
+    said = " ".join(out.getvalue().split())  # the console may wrap a long path
+    assert said == f"error: USAGE_ERROR: cannot run the demo: {tmp_path} is not empty"
+    console, out = _console()
+    assert run_demo(directory=tmp_path / "something" / "demo", console=console) == 2
+    said = " ".join(out.getvalue().split())
+    assert said == ("error: USAGE_ERROR: cannot run the demo: Not a directory: "
+                    f"{tmp_path / 'something' / 'demo'}")
 
 
 def test_keep_leaves_the_services_running_and_the_printed_session_works(tmp_path: Path) -> None:
