@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -197,7 +198,7 @@ class WalletClient:
             cause = exc.__cause__ or exc.__context__
             if isinstance(cause, FetchRefused):
                 raise cause from None
-            raise FetchRefused(f"could not reach {shorten(url)}: {type(exc).__name__}",
+            raise FetchRefused(f"could not reach {shorten(url)}: {_why(exc)}",
                                detail={"reason": "connection"}) from exc
         except OSError as exc:
             raise FetchRefused(f"could not reach {shorten(url)}: {exc.strerror}",
@@ -261,3 +262,15 @@ class WalletClient:
                 if len(body) > limit:
                     raise PayloadTooLarge(f"answer from {shorten(url)} exceeds {limit} bytes")
             return Response(url, response.status, bytes(body), response.content_type)
+
+
+def _why(exc: aiohttp.ClientError) -> str:
+    """What went wrong, in words ('Connection refused'), not aiohttp's class name."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return "its TLS certificate was not accepted"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        errno = exc.os_error.errno
+        return os.strerror(errno) if errno else str(exc.os_error) or type(exc).__name__
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection without an answer"
+    return type(exc).__name__

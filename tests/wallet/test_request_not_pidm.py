@@ -5,6 +5,7 @@ a JWS parsing error, and nothing is recorded."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
@@ -49,3 +50,32 @@ async def test_request_uri_of_a_server_that_is_no_verifier(
         assert len(result.stderr.splitlines()) == 1
     history = await _wallet(env, "history", "--json")
     assert history.stdout.strip() == "[]"
+
+
+async def test_unreachable_servers_are_named_in_words(tmp_path: Path) -> None:
+    env = {"PIDM_WALLET": str(tmp_path / "wallet"), "PIDM_WALLET_PASSPHRASE": PASS,
+           "PIDM_WALLET_ALLOW_PRIVATE": "1", "PIDM_WALLET_ALLOW_HTTP": "1", "COLUMNS": "200"}
+    assert (await _wallet(env, "init", "--kdf", "minimum")).exit_code == 0
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    refused = await _wallet(env, "present", "--yes", f"http://127.0.0.1:{closed}/request/x")
+    assert refused.exit_code == 2
+    assert refused.stderr == (f"error: FETCH_REFUSED: could not reach "
+                              f"'http://127.0.0.1:{closed}/request/x': Connection refused\n")
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readline()
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        dropped = await _wallet(env, "present", "--yes", f"http://127.0.0.1:{port}/request/x")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert dropped.exit_code == 2
+    assert dropped.stderr == (f"error: FETCH_REFUSED: could not reach "
+                              f"'http://127.0.0.1:{port}/request/x': the server closed the "
+                              "connection without an answer\n")
