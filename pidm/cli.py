@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
+from pidm.cli_usage import CodedUsageGroup
 from pidm.errors import PidmError, UsageError
 from pidm.keys import KeyPair, write_key_file
 
@@ -30,7 +31,7 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CodedUsageGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pidm")
 def main() -> None:
     """pidm — personal identity management with verifiable credentials.
