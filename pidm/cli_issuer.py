@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pidm.cli_service import print_table, serve
+from pidm.cli_service import print_table, serve, serve_hint
 from pidm.errors import PidmError
 
 
@@ -48,7 +48,7 @@ def issuer_init(
         echo_json(info)
         return
     print_table("issuer initialised", info)
-    click.echo(f"run it with: pidm issuer serve --config {result.config_path}")
+    click.echo(serve_hint("issuer", result.config_path, result.public_url, 8080))
 
 
 @issuer_group.command("serve")

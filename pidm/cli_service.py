@@ -65,6 +65,20 @@ def warn_if_unreachable(name: str, public_url: str, ports: Sequence[int]) -> Non
                    err=True)
 
 
+def serve_hint(name: str, config_path: object, public_url: str, default_port: int) -> str:
+    """The ``serve`` command to run after ``init``: with ``--port`` when the public URL is a
+    loopback URL on another port than the default (else the wrong-port warning would fire)."""
+    hint = f"run it with: pidm {name} serve --config {config_path}"
+    parts = urlsplit(public_url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.hostname in LOOPBACK and port is not None and port != default_port:
+        hint += f" --port {port}"
+    return hint
+
+
 def hostport(address: Any) -> str:
     """``host:port`` of a listening address (``[host]:port`` for IPv6)."""
     host, port = address[0], address[1]

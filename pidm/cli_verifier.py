@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pidm.cli_service import print_table, serve
+from pidm.cli_service import print_table, serve, serve_hint
 from pidm.errors import PidmError
 
 
@@ -53,7 +53,7 @@ def verifier_init(public_url: str | None, directory: Path, did_method: str | Non
     if not trusted:
         click.echo(f"trusting the placeholder issuer {DEFAULT_ISSUER}: edit [trust] in "
                    f"{result.config_path} (or re-run init with --trust DID)")
-    click.echo(f"run it with: pidm verifier serve --config {result.config_path}")
+    click.echo(serve_hint("verifier", result.config_path, result.public_url, 8081))
 
 
 @verifier_group.command("serve")

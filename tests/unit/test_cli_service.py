@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pidm.cli_service import hostport, unreachable, warn_if_unreachable
+from pidm.cli_service import hostport, serve_hint, unreachable, warn_if_unreachable
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,18 @@ def test_the_warning_says_a_replica_on_another_port_is_fine(
         "behind a load balancer or proxy that serves that URL)\n")
     warn_if_unreachable("verifier", "http://127.0.0.1:8081", [8081])
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("http://127.0.0.1:18280", "run it with: pidm issuer serve --config d/issuer.toml "
+                                   "--port 18280"),
+        ("http://127.0.0.1:8080", "run it with: pidm issuer serve --config d/issuer.toml"),
+        ("https://rewards.shop.example", "run it with: pidm issuer serve --config "
+                                         "d/issuer.toml"),  # behind a TLS proxy
+        ("http://localhost:99999", "run it with: pidm issuer serve --config d/issuer.toml"),
+    ],
+)
+def test_the_init_hint_names_the_port_of_a_loopback_url(url: str, hint: str) -> None:
+    assert serve_hint("issuer", "d/issuer.toml", url, 8080) == hint
