@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -28,7 +27,9 @@ def fail(error: PidmError | str, code: int = EXIT_USAGE) -> NoReturn:
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    from pidm.cli_io import json_text
+
+    click.echo(json_text(data))
 
 
 @click.group(cls=CodedUsageGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,15 +11,15 @@ Claim paths for ``--disclose`` use the syntax of :mod:`pidm.sdjwt.paths`: dotted
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 
-from pidm.errors import KeyMaterialError, MalformedValueError, PidmError
-from pidm.keys import KeyPair, PublicKey
+from pidm.cli_io import json_text, printable, read_json, read_text
+from pidm.errors import KeyMaterialError, PidmError
+from pidm.keys import MAX_KEY_FILE_BYTES, KeyPair, PublicKey
 from pidm.verification import CheckStatus, VerificationResult
 
 
@@ -33,21 +33,12 @@ def _paths(values: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _read_text(file: str) -> str:
-    if file == "-":
-        return sys.stdin.read()
-    try:
-        return Path(file).read_text()
-    except OSError as exc:
-        raise MalformedValueError(f"cannot read {file}: {exc.strerror}") from exc
-
-
 def _public_key(path: Path) -> PublicKey:
     """A public key from a key file (private JWK) or a public JWK file."""
     try:
-        jwk = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise KeyMaterialError(f"cannot read a JWK from {str(path)!r}") from exc
+        jwk = read_json(path, limit=MAX_KEY_FILE_BYTES)
+    except PidmError as exc:
+        raise KeyMaterialError(f"cannot read a JWK from {str(path)!r}: {exc}") from exc
     if isinstance(jwk, dict) and "d" in jwk:
         return KeyPair.from_jwk(jwk).public
     return PublicKey.from_jwk(jwk)
@@ -89,9 +80,9 @@ def sdjwt_issue(key_file: Path, holder_key: Path, claims_file: Path, disclose: t
     from pidm.sdjwt import issue_sd_jwt
 
     try:
-        claims = json.loads(claims_file.read_text())
-    except (OSError, ValueError) as exc:
-        fail(f"cannot read claims JSON from {claims_file}: {exc}")
+        claims = read_json(claims_file)
+    except PidmError as exc:
+        fail(exc)
     if not isinstance(claims, dict):
         fail("the claims file must hold a JSON object")
     now = SystemClock().now()
@@ -118,7 +109,7 @@ def _emit(text: str, out: Path | None) -> None:
         click.echo(text)
         return
     try:
-        out.write_text(text + "\n")
+        out.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror}")
 
@@ -152,7 +143,7 @@ def sdjwt_present(file: str, holder_key: Path | None, disclose: tuple[str, ...],
     try:
         holder = read_key_file(holder_key) if holder_key is not None and aud else None
         text = present_sd_jwt(
-            _read_text(file),
+            read_text(file),
             disclose=None if disclose_all else _paths(disclose),
             holder=holder,
             audience=aud,
@@ -170,7 +161,7 @@ _STYLE = {CheckStatus.PASSED: "green", CheckStatus.FAILED: "bold red", CheckStat
 def print_result(result: VerificationResult, *, as_json: bool) -> None:
     """Print a verification result as JSON or as a rich table with the claims below."""
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        click.echo(json_text(result.to_json()))
         return
     from rich.console import Console
     from rich.markup import escape
@@ -187,10 +178,10 @@ def print_result(result: VerificationResult, *, as_json: bool) -> None:
     for check in result.checks:
         style = _STYLE[check.status]
         table.add_row(escape(check.name), f"[{style}]{check.status.value}[/]",
-                      escape(check.code or ""), escape(check.message))
+                      escape(check.code or ""), escape(printable(check.message)))
     console.print(table)
     if result.claims:
-        console.print_json(json.dumps(result.claims, ensure_ascii=False))
+        console.print(json_text(result.claims), markup=False, soft_wrap=True)
 
 
 @sdjwt_group.command("verify")
@@ -223,7 +214,7 @@ def sdjwt_verify(file: str, aud: str | None, nonce: str | None, issuer_key: Path
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     try:
-        text = _read_text(file)
+        text = read_text(file)
         if issuer_key is not None:
             result = verify_sd_jwt(text, issuer_key=_public_key(issuer_key), now=now,
                                    audience=aud, nonce=nonce, typ=typ,

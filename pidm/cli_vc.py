@@ -9,7 +9,6 @@ input.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -18,29 +17,15 @@ from typing import Any
 
 import click
 
-from pidm.errors import MalformedValueError, PayloadTooLarge, PidmError, shorten
+from pidm.cli_io import json_text, read_json
+from pidm.errors import MalformedValueError, PidmError
 
 SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
-#: Largest credential or presentation file read (JSON-LD processing is bounded separately).
-MAX_INPUT_BYTES = 4 * 1024 * 1024
 
 
 def read_document(file: str) -> dict[str, Any]:
     """Read a JSON object from ``file`` ('-' = stdin); coded errors for anything else."""
-    try:
-        if file == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        else:
-            with Path(file).open("rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise MalformedValueError(f"cannot read {file}: {exc.strerror}") from exc
-    if len(data) > MAX_INPUT_BYTES:
-        raise PayloadTooLarge(f"{file} is larger than {MAX_INPUT_BYTES} bytes")
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise MalformedValueError(f"{file} is not JSON: {shorten(str(exc), 120)}") from exc
+    document = read_json(file)
     if not isinstance(document, dict):
         raise MalformedValueError(f"{file} must hold a JSON object, not "
                                   f"{type(document).__name__}")
@@ -128,7 +113,7 @@ def vc_sign(file: str, key_file: Path, suite: str, vm: str | None, challenge: st
         )
     except PidmError as exc:
         fail(exc)
-    text = json.dumps(secured, indent=2, ensure_ascii=False)
+    text = json_text(secured)
     if out is None:
         click.echo(text)
         return

@@ -316,3 +316,54 @@ def test_vcdm_1_1_credential(key: Path, tmp_path: Path) -> None:
     assert later.exit_code == 1
     assert checks(later)["validity_period"]["code"] == "CREDENTIAL_EXPIRED"
     assert checks(later)["signature"]["status"] == "passed"
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_lone_surrogate_in_an_iri_is_a_coded_refusal(suite: str, key: Path,
+                                                     tmp_path: Path) -> None:
+    document = credential(did_key(read_key_file(key).public))
+    document["credentialSubject"]["id"] = "urn:example:\ud800"
+    unsigned = write(tmp_path / "c.json", document)
+    result = run("vc", "sign", "--key", str(key), "--suite", suite, str(unsigned))
+    assert result.exit_code == 2
+    no_traceback(result)
+    code = {"eddsa-rdfc-2022": "DATA_LOSS_DETECTION_ERROR",
+            "eddsa-jcs-2022": "MALFORMED_VALUE_ERROR"}[suite]
+    assert result.stderr.startswith(f"error: {code}: ")
+
+
+def test_lone_surrogate_in_a_literal_is_printed_escaped(key: Path, tmp_path: Path) -> None:
+    # eddsa-rdfc-2022 signs it (RDFC-1.0 writes it as \uD800); printing it was a traceback
+    document = credential(did_key(read_key_file(key).public))
+    document["credentialSubject"]["name"] = "lone \ud800"
+    signed = sign(key, document, tmp_path)
+    assert '"name": "lone \\ud800"' in signed.read_text(encoding="utf-8")
+    stdout = run("vc", "sign", "--key", str(key), "--suite", SUITES[0],
+                 str(tmp_path / "unsigned.json"))
+    assert stdout.exit_code == 0, stdout.output
+    assert json.loads(stdout.stdout)["credentialSubject"]["name"] == "lone \ud800"
+    verified = run("vc", "verify", "--json", str(signed))
+    assert verified.exit_code == 0, verified.output
+    assert json.loads(verified.stdout)["claims"]["credentialSubject"]["name"] == "lone \ud800"
+    table = run("vc", "verify", str(signed))
+    assert table.exit_code == 0, table.output
+    assert '"name": "lone \\ud800"' in table.stdout
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_non_finite_numbers_are_not_json(constant: str, key: Path, tmp_path: Path) -> None:
+    # they were signed and written back out as NaN / Infinity, which JSON parsers refuse
+    text = json.dumps(credential(did_key(read_key_file(key).public)))
+    path = tmp_path / "c.json"
+    path.write_text(text[:-1] + f', "n": {constant}}}')
+    for args in (("vc", "sign", "--key", str(key), "--suite", SUITES[0]), ("vc", "verify")):
+        result = run(*args, str(path))
+        assert result.exit_code == 2
+        no_traceback(result)
+        assert result.stderr.startswith("error: MALFORMED_VALUE_ERROR: ")
+
+
+def test_endless_input_is_too_large() -> None:
+    result = run("vc", "verify", "/dev/zero")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: PAYLOAD_TOO_LARGE: ")

@@ -101,3 +101,52 @@ def test_verify_with_explicit_issuer_key(tmp_path: Path) -> None:
     code, out = _run("sd-jwt", "verify", str(issuance), "--issuer-key", str(jwk), "--json",
                      "--at", "2030-01-01T00:00:00+00:00")
     assert code == 1 and "CREDENTIAL_EXPIRED" in out
+
+
+def _run_split(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("content, code", [
+    (b"\xff\xfe~", "MALFORMED_VALUE_ERROR"),
+    (b"~" * (4 * 1024 * 1024 + 1), "PAYLOAD_TOO_LARGE"),
+], ids=["not-utf8", "too-large"])
+def test_unreadable_sd_jwt_exits_2(content: bytes, code: str, files: dict[str, Path]) -> None:
+    # a non-UTF-8 file was a UnicodeDecodeError traceback; /dev/zero filled memory
+    files["cred"].write_bytes(content)
+    for args in (("verify",), ("present", "--all")):
+        exit_code, _, err = _run_split("sd-jwt", *args, str(files["cred"]))
+        assert exit_code == 2
+        assert err.startswith(f"error: {code}: ")
+
+
+@pytest.mark.parametrize("claims, code", [
+    (b"[" * 100_000, "MALFORMED_VALUE_ERROR"),
+    (b'{"given_name": NaN}', "MALFORMED_VALUE_ERROR"),
+    (b"\xff", "MALFORMED_VALUE_ERROR"),
+], ids=["deep", "nan", "not-utf8"])
+def test_unreadable_claims_exit_2(claims: bytes, code: str, files: dict[str, Path]) -> None:
+    files["claims"].write_bytes(claims)
+    exit_code, _, err = _run_split("sd-jwt", "issue", "--key", str(files["issuer"]),
+                                   "--holder-key", str(files["holder"]),
+                                   "--claims", str(files["claims"]))
+    assert exit_code == 2
+    assert err.startswith(f"error: {code}: ")
+
+
+def test_endless_holder_key_is_refused(files: dict[str, Path]) -> None:
+    exit_code, _, err = _run_split("sd-jwt", "issue", "--key", str(files["issuer"]),
+                                   "--holder-key", "/dev/zero", "--claims", str(files["claims"]))
+    assert exit_code == 2
+    assert err.startswith("error: INVALID_KEY: cannot read a JWK from '/dev/zero'")
+
+
+def test_lone_surrogate_claim_is_refused_with_a_code(files: dict[str, Path]) -> None:
+    files["claims"].write_text('{"vct": "urn:x", "given_name": "lone \\ud800"}')
+    exit_code, out, err = _run_split("sd-jwt", "issue", "--key", str(files["issuer"]),
+                                     "--holder-key", str(files["holder"]),
+                                     "--claims", str(files["claims"]))
+    assert (exit_code, out) == (2, "")
+    assert err.startswith("error: MALFORMED_VALUE_ERROR: ")
