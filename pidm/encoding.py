@@ -27,7 +27,7 @@ def b64url_encode(data: bytes) -> str:
 
 def b64url_decode(text: str, *, field: str = "value") -> bytes:
     """Decode unpadded base64url; raise MalformedValueError on any other alphabet or padding."""
-    if not isinstance(text, str) or not _B64URL.match(text) or len(text) % 4 == 1:
+    if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise MalformedValueError(f"'{field}' is not base64url: {shorten(text)}")
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -56,7 +56,7 @@ def multibase_decode(text: str, *, field: str = "value", allowed: str = "zu") ->
     body = text[1:]
     if text[0] == "u":
         return b64url_decode(body, field=field)
-    if not _B58.match(body):
+    if not _B58.fullmatch(body):  # match() let 'z…\n' through to a KeyError
         raise MalformedValueError(f"'{field}' is not base58btc: {shorten(text)}")
     return _b58decode(body)
 

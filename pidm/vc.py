@@ -79,7 +79,7 @@ def _check_context(doc: Mapping[str, Any]) -> None:
 
 
 def _check_url(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not _URL.match(value):
+    if not isinstance(value, str) or not _URL.fullmatch(value):
         raise _fail(f"'{field}' must be a URL, got {shorten(value)}")
     return value
 

@@ -42,7 +42,7 @@ class DID:
     def parse(cls, text: str) -> DID:
         if not isinstance(text, str) or len(text) > MAX_DID_LENGTH:
             raise InvalidDID(f"not a DID: {shorten(text)}")
-        match = _DID.match(text)
+        match = _DID.fullmatch(text)  # match() accepted a trailing newline
         if not match:
             raise InvalidDID(f"not a DID: {shorten(text)}")
         return cls(match["method"], match["id"])
@@ -64,7 +64,7 @@ class DIDURL:
             raise InvalidDID(f"not a DID URL: {shorten(text)}")
         rest, _, fragment = text.partition("#")
         rest, _, query = rest.partition("?")
-        match = re.match(r"^(did:[a-z0-9]+:[^/]*)(/.*)?$", rest)
+        match = re.fullmatch(r"(did:[a-z0-9]+:[^/]*)(/.*)?", rest)
         if not match:
             raise InvalidDID(f"not a DID URL: {shorten(text)}")
         return cls(DID.parse(match[1]), match[2] or "", query, fragment)

@@ -74,7 +74,7 @@ def url_to_did_web(url: str) -> str:
     if parts.username or parts.password or parts.query or parts.fragment:
         raise InvalidDID(f"did:web URL must not carry user info, query or fragment: {shorten(url)}")
     host = parts.hostname
-    if not _HOST.match(host) or len(host) > _MAX_HOST:
+    if not _HOST.fullmatch(host) or len(host) > _MAX_HOST:
         raise InvalidDID(f"did:web host must be a domain name: {shorten(host)}")
     path = parts.path
     if path.endswith("/did.json"):
@@ -146,13 +146,13 @@ def _split_port(host_part: str) -> tuple[str, int | None]:
         if not port_text.isdigit() or not port_text.isascii() or not 0 < int(port_text) < 65536:
             raise InvalidDID(f"did:web port is not a number 1-65535: {shorten(port_text)}")
         port = int(port_text)
-    if not _HOST.match(host) or len(host) > _MAX_HOST:
+    if not _HOST.fullmatch(host) or len(host) > _MAX_HOST:
         raise InvalidDID(f"did:web host must be a domain name: {shorten(host)}")
     return host, port
 
 
 def _check_segment(segment: str) -> None:
-    if not _SEGMENT.match(segment):
+    if not _SEGMENT.fullmatch(segment):
         raise InvalidDID(f"did:web path segment is empty or invalid: {shorten(segment)}")
     decoded = unquote(segment)
     if decoded in (".", "..") or "/" in decoded or "\\" in decoded or "?" in decoded:

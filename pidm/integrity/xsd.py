@@ -26,7 +26,7 @@ def parse_datetime(text: object, *, field: str, require_offset: bool = True,
     Data Integrity allows). ``24:00:00`` means midnight of the next day. Raises ``error``
     (MALFORMED_VALUE_ERROR by default) naming ``field``.
     """
-    match = _DATETIME.match(text) if isinstance(text, str) else None
+    match = _DATETIME.fullmatch(text) if isinstance(text, str) else None
     if match is None or (require_offset and match["tz"] is None):
         raise error(f"'{field}' is not an XML Schema dateTimeStamp: {shorten(text)}")
     try:

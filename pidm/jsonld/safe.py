@@ -196,7 +196,7 @@ def _check_node(node: Any) -> None:
 def _check_value(node: dict[str, Any]) -> None:
     if "@direction" in node:
         raise _loss(f"'@direction' of {shorten(node['@value'])} would be dropped")
-    if "@language" in node and not _BCP47.match(str(node["@language"])):
+    if "@language" in node and not _BCP47.fullmatch(str(node["@language"])):
         raise _loss(f"'@language' {shorten(node['@language'])} is not a BCP 47 tag")
     datatype = node.get("@type")
     if datatype is not None and datatype != "@json":

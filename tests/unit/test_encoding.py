@@ -45,7 +45,7 @@ def test_base58btc_matches_the_base58_package() -> None:
     assert multibase_decode("z") == b""
 
 
-@pytest.mark.parametrize("bad", ["", "mAAAA", "z0OIl", "Cn8eVZg"])
+@pytest.mark.parametrize("bad", ["", "mAAAA", "z0OIl", "Cn8eVZg", "z2g\n", "z\n", "uAAAA\n"])
 def test_rejects_bad_multibase(bad: str) -> None:
     with pytest.raises(MalformedValueError):
         multibase_decode(bad)

@@ -81,6 +81,8 @@ def test_valid_credentials_pass() -> None:
     {"credentialSubject": {}},
     {"credentialSubject": []},
     {"credentialSubject": {"id": "relative/id"}},
+    {"credentialSubject": {"id": "did:example:alice\n"}},
+    {"validFrom": "2026-01-01T00:00:00Z\n"},
     {"id": "58172aac"},
     {"validFrom": "2026-01-01T00:00:00"},
     {"validFrom": "2026-01-01"},

@@ -9,7 +9,7 @@ import pytest
 
 from pidm.did.jwk import did_jwk, did_jwk_vm_id
 from pidm.did.key import did_key, did_key_document, did_key_vm_id
-from pidm.did.model import DIDDocument
+from pidm.did.model import DID, DIDURL, DIDDocument
 from pidm.did.resolver import (
     CachingResolver,
     MethodRouter,
@@ -27,6 +27,15 @@ from pidm.keys import KeyPair
 
 PAIR = KeyPair.generate("Ed25519", rng=lambda n: b"\x07" * n)
 P256 = KeyPair.generate("ES256", rng=lambda n: b"\x09" * n)
+
+
+@pytest.mark.parametrize("text", ["did:key:z6Mk\n", "did:web:example.com\n"])
+def test_a_trailing_newline_is_not_part_of_a_did(text: str) -> None:
+    # re.match(...$) accepted it and parsed the DID without the newline
+    with pytest.raises(InvalidDID):
+        DID.parse(text)
+    with pytest.raises(InvalidDID):
+        DIDURL.parse(text + "#key-1")
 
 
 async def test_router_resolves_key_and_jwk() -> None:

@@ -164,10 +164,17 @@ async def test_rejects_a_proof_created_in_the_future(suite: str) -> None:
     assert len(await verify(sign(suite, created=NOW + timedelta(minutes=1)))) == 1  # skew
 
 
-@pytest.mark.parametrize("value", ["uAAAA", "z0OIl", "", "mAAAA", 7])
+@pytest.mark.parametrize("value", ["uAAAA", "z0OIl", "", "mAAAA", 7, "z2g\n"])
 async def test_rejects_bad_multibase(suite: str, value: Any) -> None:
     secured = sign(suite)
     secured["proof"]["proofValue"] = value
+    assert await code_of(secured) == "MALFORMED_PROOF_ERROR"
+
+
+async def test_trailing_newline_in_the_proof_value_is_malformed(suite: str) -> None:
+    # the base58 check let 'z…\n' through and the decoder raised KeyError (a CLI traceback)
+    secured = sign(suite)
+    secured["proof"]["proofValue"] += "\n"
     assert await code_of(secured) == "MALFORMED_PROOF_ERROR"
 
 

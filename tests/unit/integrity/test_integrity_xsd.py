@@ -22,7 +22,7 @@ def test_parses_date_time_stamps(text: str, expected: datetime) -> None:
 
 @pytest.mark.parametrize("text", ["2023-02-24", "2023-02-24 23:36:38Z", "2023-02-30T00:00:00Z",
                                   "2023-02-24T23:36:38+15:00", "2023-02-24T24:00:01Z", 20230224,
-                                  "2023-02-24T23:36:38", "tomorrow"])
+                                  "2023-02-24T23:36:38", "tomorrow", "2023-02-24T23:36:38Z\n"])
 def test_refuses_other_values(text: object) -> None:
     with pytest.raises(MalformedValueError, match="validFrom"):
         parse_datetime(text, field="validFrom")

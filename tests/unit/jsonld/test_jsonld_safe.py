@@ -110,9 +110,10 @@ def test_direction_is_data_loss_without_rdf_direction() -> None:
         expand(credential(name={"@value": "abc", "@direction": "rtl"}))
 
 
-def test_bad_language_tag_is_data_loss() -> None:
+@pytest.mark.parametrize("tag", ["en us", "en\n"])
+def test_bad_language_tag_is_data_loss(tag: str) -> None:
     with pytest.raises(DataLossDetected, match="BCP 47"):
-        expand(credential(name={"@value": "abc", "@language": "en us"}))
+        expand(credential(name={"@value": "abc", "@language": tag}))
 
 
 def test_free_floating_node_is_data_loss() -> None:
