@@ -62,8 +62,8 @@ def did_create(key_file: Path, method: str, url: str | None, as_json: bool) -> N
               help="Let did:web reach loopback/private addresses (local demos only).")
 @click.option("--allow-http", is_flag=True,
               help="Fetch did:web documents over plain http (local demos only).")
-@click.option("--timeout", type=float, default=10.0, show_default=True,
-              help="did:web fetch timeout in seconds.")
+@click.option("--timeout", type=click.FloatRange(0, 60, min_open=True), default=10.0,
+              show_default=True, help="did:web fetch timeout in seconds.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the default).")
 def did_resolve(did: str, allow_private: bool, allow_http: bool, timeout: float,
                 as_json: bool) -> None:

@@ -125,7 +125,7 @@ async def resolve_did_web(
             raise DIDNotFound(f"{shorten(str(parsed))} not found at {url}") from exc
         raise
     try:
-        data = json.loads(body)
+        data = json.loads(body, parse_constant=_not_json)
     except (ValueError, RecursionError) as exc:
         raise ParsingError(f"did:web document at {url} is not JSON") from exc
     if not isinstance(data, dict):
@@ -135,6 +135,11 @@ async def resolve_did_web(
             f"did:web document 'id' {shorten(data.get('id'))} does not match {shorten(str(parsed))}"
         )
     return DIDDocument.parse(data)
+
+
+def _not_json(name: str) -> Any:
+    """NaN / Infinity: Python's extension, not JSON (echoed back, they made invalid output)."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def _split_port(host_part: str) -> tuple[str, int | None]:

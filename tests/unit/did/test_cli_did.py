@@ -139,3 +139,11 @@ def test_resolve_did_web_local(did_web_server: str) -> None:
     code, _, err = _run("did", "resolve", did_web_server, "--allow-http")
     assert code == 2
     assert "FETCH_REFUSED" in err
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "1e9", "inf"])
+def test_resolve_timeout_must_be_bounded(timeout: str) -> None:
+    # any float was taken: 'inf' waited forever on a slow did:web host
+    code, out, err = _run("did", "resolve", "did:web:example.com", "--timeout", timeout)
+    assert (code, out) == (2, "")
+    assert "Invalid value for '--timeout'" in err
