@@ -205,9 +205,8 @@ def sdjwt_verify(file: str, aud: str | None, nonce: str | None, issuer_key: Path
                  at: datetime | None, as_json: bool) -> None:
     """Verify the SD-JWT (presentation) in FILE ('-' = stdin). Exit 0 valid, 1 invalid."""
     from pidm.cli import EXIT_INVALID, fail
+    from pidm.cli_net import cli_resolver
     from pidm.clock import SystemClock
-    from pidm.did.resolver import MethodRouter
-    from pidm.net import SafeFetcher
     from pidm.sdjwt import verify_sd_jwt, verify_sd_jwt_vc
 
     now = SystemClock().now() if at is None else at
@@ -220,8 +219,7 @@ def sdjwt_verify(file: str, aud: str | None, nonce: str | None, issuer_key: Path
                                    audience=aud, nonce=nonce, typ=typ,
                                    skew=timedelta(seconds=skew))
         else:
-            fetcher = SafeFetcher(allow_private=allow_private, allow_http=allow_http)
-            resolver = MethodRouter(fetcher, web_scheme="http" if allow_http else "https")
+            resolver = cli_resolver(allow_private=allow_private, allow_http=allow_http)
             result = asyncio.run(verify_sd_jwt_vc(
                 text, resolver=resolver, now=now, audience=aud, nonce=nonce,
                 skew=timedelta(seconds=skew),

@@ -145,10 +145,9 @@ def vc_verify(file: str, proof_only: bool, challenge: str | None, domain: str | 
     every Data Integrity proof, that the issuer (holder) controls the signing key, and the
     validity window. Exit 0 valid, 1 invalid, 2 bad usage or unreadable input."""
     from pidm.cli import EXIT_INVALID, fail
+    from pidm.cli_net import cli_resolver
     from pidm.cli_sdjwt import print_result
     from pidm.clock import SystemClock
-    from pidm.did.resolver import MethodRouter
-    from pidm.net import SafeFetcher
     from pidm.vc import verify_credential, verify_presentation
 
     now = SystemClock().now() if at is None else at
@@ -163,8 +162,7 @@ def vc_verify(file: str, proof_only: bool, challenge: str | None, domain: str | 
         fail("--proof-only applies to credentials, not presentations")
     if not presentation and (challenge is not None or domain is not None):
         fail("--challenge and --domain are for presentations")
-    fetcher = SafeFetcher(allow_private=allow_private, allow_http=allow_http)
-    resolver = MethodRouter(fetcher, web_scheme="http" if allow_http else "https")
+    resolver = cli_resolver(allow_private=allow_private, allow_http=allow_http)
     try:
         if presentation:
             result = asyncio.run(verify_presentation(
