@@ -62,7 +62,10 @@ def key_generate(algorithm: str, out: Path) -> None:
         fail(f"{out} exists; refusing to overwrite a key file")
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror}")
-    echo_json({"algorithm": algorithm, "publicKeyMultibase": pair.public.to_multikey(),
+    from pidm.did.key import did_key
+
+    echo_json({"algorithm": algorithm, "did": did_key(pair.public),
+               "publicKeyMultibase": pair.public.to_multikey(),
                "publicKeyJwk": pair.public.to_jwk(), "file": str(out)})
 
 

@@ -203,7 +203,8 @@ def print_result(result: VerificationResult, *, as_json: bool) -> None:
 def sdjwt_verify(file: str, aud: str | None, nonce: str | None, issuer_key: Path | None,
                  typ: str, skew: int, allow_http: bool, allow_private: bool,
                  at: datetime | None, as_json: bool) -> None:
-    """Verify the SD-JWT (presentation) in FILE ('-' = stdin). Exit 0 valid, 1 invalid."""
+    """Verify the SD-JWT (presentation) in FILE ('-' = stdin). Exit 0 valid, 1 invalid, 2 bad
+    usage or unreadable input."""
     from pidm.cli import EXIT_INVALID, fail
     from pidm.cli_net import cli_resolver
     from pidm.clock import SystemClock
