@@ -67,7 +67,8 @@ def sdjwt_group() -> None:
 @click.option("--disclose", multiple=True, metavar="PATH",
               help="Claim path to make selectively disclosable (repeatable).")
 @click.option("--vct", help="Credential type (default: the claims' vct).")
-@click.option("--valid-days", type=click.IntRange(min=1), help="Set exp this many days ahead.")
+@click.option("--valid-days", type=click.IntRange(1, 36500),
+              help="Set exp this many days ahead.")
 @click.option("--decoys", type=click.IntRange(0, 255), default=0, show_default=True,
               help="Up to this many decoy digests per object with disclosable claims.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),

@@ -178,9 +178,10 @@ def check_validity(doc: Mapping[str, Any], now: datetime, skew: timedelta = DEFA
     after ``validUntil`` (``expirationDate``), INVALID_CREDENTIAL for a malformed date.
     """
     start, end = _window(doc)
-    if start is not None and now + skew < start:
+    # Differences, not now ± skew: that overflowed near year 1 or 9999 (OverflowError).
+    if start is not None and start - now > skew:
         raise CredentialNotYetValid(f"the credential is valid from {start.isoformat()}")
-    if end is not None and now - skew > end:
+    if end is not None and now - end > skew:
         raise CredentialExpired(f"the credential expired at {end.isoformat()}")
 
 

@@ -197,9 +197,10 @@ def _check_options(proof: Proof, *, now: datetime, expected_purpose: str | None,
                                      f"match {shorten(sorted(wanted))}")
     if challenge is not None and proof.challenge != challenge:
         raise InvalidChallengeError("proof challenge does not match the expected challenge")
-    if proof.created is not None and proof.created > now + skew:
+    # Differences, not now ± skew: that overflowed near year 1 or 9999 (OverflowError).
+    if proof.created is not None and proof.created - now > skew:
         raise InvalidProofDatetime(f"proof created {proof.raw.get('created')} is in the future")
-    if proof.expires is not None and proof.expires <= now - skew:
+    if proof.expires is not None and now - proof.expires >= skew:
         raise InvalidProofDatetime(f"proof expired at {proof.raw.get('expires')}")
 
 

@@ -124,6 +124,16 @@ def test_validity_window() -> None:
         check_validity(just_expired, NOW, timedelta(0))
 
 
+def test_validity_window_at_the_ends_of_the_calendar() -> None:
+    # now ± skew overflowed (OverflowError) for a clock near year 1 or 9999
+    latest, earliest = datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)
+    doc = credential()
+    assert code(check_validity, doc, latest) == "CREDENTIAL_EXPIRED"
+    assert code(check_validity, doc, earliest) == "CREDENTIAL_NOT_YET_VALID"
+    del doc["validUntil"]
+    check_validity(doc, latest)
+
+
 def test_validity_window_of_vcdm_1_1() -> None:
     doc = {"@context": [V1], "type": ["VerifiableCredential"], "issuer": "did:example:1",
            "issuanceDate": "2026-01-01T00:00:00Z", "expirationDate": "2026-02-01T00:00:00Z",

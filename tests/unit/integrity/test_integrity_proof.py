@@ -164,6 +164,20 @@ async def test_rejects_a_proof_created_in_the_future(suite: str) -> None:
     assert len(await verify(sign(suite, created=NOW + timedelta(minutes=1)))) == 1  # skew
 
 
+async def test_dates_at_the_ends_of_the_calendar(suite: str) -> None:
+    # now ± skew overflowed: pidm vc verify --at 9999-12-31T23:59:59 was an OverflowError
+    latest, earliest = datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)
+    assert len(await verify_document(sign(suite), resolver=MethodRouter(), now=latest)) == 1
+    expiring = sign(suite, expires=NOW + timedelta(days=1))
+    with pytest.raises(PidmError) as info:
+        await verify_document(expiring, resolver=MethodRouter(), now=latest)
+    assert str(info.value).startswith("proof expired at ")
+    with pytest.raises(PidmError) as info:
+        await verify_document(expiring, resolver=MethodRouter(), now=earliest)
+    assert info.value.code == "INVALID_PROOF_DATETIME"
+    assert str(info.value).endswith("is in the future")
+
+
 @pytest.mark.parametrize("value", ["uAAAA", "z0OIl", "", "mAAAA", 7, "z2g\n"])
 async def test_rejects_bad_multibase(suite: str, value: Any) -> None:
     secured = sign(suite)

@@ -150,3 +150,12 @@ def test_lone_surrogate_claim_is_refused_with_a_code(files: dict[str, Path]) -> 
                                      "--claims", str(files["claims"]))
     assert (exit_code, out) == (2, "")
     assert err.startswith("error: MALFORMED_VALUE_ERROR: ")
+
+
+def test_valid_days_is_bounded(files: dict[str, Path]) -> None:
+    # --valid-days 99999999 overflowed datetime (OverflowError traceback)
+    exit_code, out, err = _run_split("sd-jwt", "issue", "--key", str(files["issuer"]),
+                                     "--holder-key", str(files["holder"]),
+                                     "--claims", str(files["claims"]), "--valid-days", "99999999")
+    assert (exit_code, out) == (2, "")
+    assert "--valid-days" in err and "1<=x<=36500" in err
