@@ -193,7 +193,7 @@ def print_result(result: VerificationResult, *, as_json: bool) -> None:
               help="Issuer public JWK / key file, for issuers whose iss is not a DID.")
 @click.option("--typ", default="dc+sd-jwt", show_default=True,
               help="Required typ of the issuer JWT (with --issuer-key).")
-@click.option("--skew", type=click.IntRange(min=0), default=60, show_default=True,
+@click.option("--skew", type=click.IntRange(0, 86400), default=60, show_default=True,
               help="Clock skew allowed, in seconds.")
 @click.option("--allow-http", is_flag=True, help="did:web over http (local demos only).")
 @click.option("--allow-private", is_flag=True,

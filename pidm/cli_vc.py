@@ -130,7 +130,7 @@ def vc_sign(file: str, key_file: Path, suite: str, vm: str | None, challenge: st
                    "vectors are signed by keys that do not belong to their issuers).")
 @click.option("--challenge", help="Expected presentation challenge (nonce).")
 @click.option("--domain", help="Expected presentation domain (audience).")
-@click.option("--skew", type=click.IntRange(min=0), default=300, show_default=True,
+@click.option("--skew", type=click.IntRange(0, 86400), default=300, show_default=True,
               help="Clock skew allowed, in seconds.")
 @click.option("--at", "at", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
               help="Verify as of this time (ISO 8601, UTC if no offset) instead of now.")

@@ -367,3 +367,12 @@ def test_endless_input_is_too_large() -> None:
     result = run("vc", "verify", "/dev/zero")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: PAYLOAD_TOO_LARGE: ")
+
+
+@pytest.mark.parametrize("command", [("vc", "verify"), ("sd-jwt", "verify")])
+def test_skew_is_bounded(command: tuple[str, ...], tmp_path: Path) -> None:
+    # --skew 10**15 was an OverflowError traceback building the timedelta
+    path = write(tmp_path / "c.json", {})
+    result = run(*command, "--skew", str(10**15), str(path))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "0<=x<=86400" in result.stderr
