@@ -15,6 +15,7 @@ emit ``did#0`` everywhere.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,6 +54,17 @@ def did_jwk_vm_id(public: PublicKey) -> str:
     return did_jwk(public) + "#0"
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN / Infinity: echoed back, invalid JSON
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def did_jwk_public_jwk(did: str | DID) -> dict[str, Any]:
     """Decode and check the JWK a did:jwk carries.
 
@@ -66,7 +78,8 @@ def did_jwk_public_jwk(did: str | DID) -> dict[str, Any]:
     if len(value) > _MAX_ID:
         raise InvalidDID("did:jwk value is too long")
     try:
-        jwk = json.loads(b64url_decode(value, field="did:jwk").decode("utf-8"))
+        jwk = json.loads(b64url_decode(value, field="did:jwk").decode("utf-8"),
+                         parse_constant=_not_json, parse_float=_finite)
     except (MalformedValueError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InvalidDID(f"did:jwk value is not base64url JSON: {shorten(value)}") from exc
     if not isinstance(jwk, dict) or not isinstance(jwk.get("kty"), str):

@@ -115,6 +115,10 @@ def test_rejects_unsupported_key_type(jwk: dict[str, str]) -> None:
             json.dumps({"kty": "OKP", "crv": "X25519", "x": "AAAA"}).encode()
         ),
         "did:key:z6Mk",
+        # NaN / Infinity / 1e999 were accepted and `pidm did resolve` printed them (not JSON)
+        *("did:jwk:" + b64url_encode(json.dumps(ED.public.to_jwk())[:-1].encode()
+                                     + b', "n": ' + constant + b"}")
+          for constant in (b"NaN", b"-Infinity", b"1e999")),
     ],
 )
 def test_rejects_bad_encoding(value: str) -> None:
