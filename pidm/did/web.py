@@ -10,6 +10,7 @@ The fetched document's ``id`` must equal the DID.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -125,7 +126,7 @@ async def resolve_did_web(
             raise DIDNotFound(f"{shorten(str(parsed))} not found at {url}") from exc
         raise
     try:
-        data = json.loads(body, parse_constant=_not_json)
+        data = json.loads(body, parse_constant=_not_json, parse_float=_finite)
     except (ValueError, RecursionError) as exc:
         raise ParsingError(f"did:web document at {url} is not JSON") from exc
     if not isinstance(data, dict):
@@ -140,6 +141,13 @@ async def resolve_did_web(
 def _not_json(name: str) -> Any:
     """NaN / Infinity: Python's extension, not JSON (echoed back, they made invalid output)."""
     raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 overflows to inf
+        raise ValueError(f"{text} is out of range")
+    return value
 
 
 def _split_port(host_part: str) -> tuple[str, int | None]:
