@@ -126,6 +126,9 @@ class Wallet:
                resolver: DIDResolver | None = None) -> Wallet:
         """Create an empty wallet (CONFLICT if one exists there) and return it open.
 
+        The passphrase must follow :data:`wallet.passphrase.RULE` (at least 8 characters, not
+        all the same character), else MALFORMED_VALUE_ERROR.
+
         ``kdf`` is the Argon2id cost (MODERATE: about a second; MINIMUM only for tests).
         """
         locker = Locker.create(directory, passphrase, kdf=kdf, rng=rng)
@@ -409,10 +412,12 @@ class Wallet:
         return _rewards(self.history(), verified_only=True)
 
     def export(self, path: str | os.PathLike[str], passphrase: str, *,
-               kdf: KdfParams = KdfParams.MODERATE) -> None:
-        """Write an encrypted backup of the whole wallet. It restores a wallet that opens with
-        the wallet passphrase in force now; ``passphrase`` only protects the file."""
-        backup.export_backup(self.locker, path, passphrase, kdf=kdf, rng=self.rng)
+               kdf: KdfParams = KdfParams.MODERATE, force: bool = False) -> None:
+        """Write an encrypted backup of the whole wallet, atomically. It restores a wallet that
+        opens with the wallet passphrase in force now; ``passphrase`` only protects the file
+        (MALFORMED_VALUE_ERROR if weaker than :data:`wallet.passphrase.RULE`). CONFLICT if
+        ``path`` exists and not ``force`` (the file is left untouched)."""
+        backup.export_backup(self.locker, path, passphrase, kdf=kdf, force=force, rng=self.rng)
 
     @staticmethod
     def restore(path: str | os.PathLike[str], passphrase: str,

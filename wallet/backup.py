@@ -35,6 +35,7 @@ from pidm.errors import (
     WrongPassphrase,
 )
 from wallet.locker import DB_NAME, KINDS, Locker
+from wallet.passphrase import check_new_passphrase
 from wallet.sealing import SALT_BYTES, KdfParams, Rng, derive_key, new_salt, seal, unseal
 from wallet.store.base import StoredRow, WalletHeader
 from wallet.store.sqlite import SqliteStore
@@ -99,7 +100,11 @@ def _parse_content(message: bytes) -> tuple[WalletHeader, list[StoredRow]]:
     return header, rows
 
 
-def _write_atomically(path: Path, data: bytes, rng: Rng) -> None:
+def _write_atomically(path: Path, data: bytes, rng: Rng, *, replace: bool) -> None:
+    """Write ``data`` to a temporary sibling, then move it to ``path`` in one step, so ``path``
+    is either untouched or complete. Without ``replace`` an existing ``path`` is never replaced
+    (FileExistsError), even one created meanwhile: the move is a hard link, which refuses an
+    existing name (a file system without hard links falls back to a check, then a rename)."""
     tmp = path.with_name(f".{path.name}.{rng(6).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -107,9 +112,31 @@ def _write_atomically(path: Path, data: bytes, rng: Rng) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+            return
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            if os.path.lexists(path):
+                raise FileExistsError(path) from None
+            os.rename(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _exists(path: str | os.PathLike[str]) -> Conflict:
+    return Conflict(f"{str(path)!r} exists; refusing to overwrite it (force=True replaces it)",
+                    detail={"reason": "exists"})
+
+
+def check_destination(path: str | os.PathLike[str], *, force: bool) -> None:
+    """CONFLICT if a backup may not be written to ``path`` because something is there and not
+    ``force``: a quick early answer; :func:`export_backup` checks again when it writes."""
+    if not force and os.path.lexists(path):
+        raise _exists(path)
 
 
 def export_backup(
@@ -118,22 +145,27 @@ def export_backup(
     passphrase: str,
     *,
     kdf: KdfParams = KdfParams.MODERATE,
+    force: bool = False,
     rng: Rng = secrets.token_bytes,
 ) -> None:
-    """Write an encrypted backup of ``locker`` to ``path`` (mode 0600, replaced atomically).
+    """Write an encrypted backup of ``locker`` to ``path`` (mode 0600), atomically: a failed
+    export leaves no partial file.
 
-    Raises LOCKER_LOCKED if the locker is closed, MALFORMED_VALUE_ERROR for an empty passphrase.
+    Raises LOCKER_LOCKED if the locker is closed, MALFORMED_VALUE_ERROR for a backup passphrase
+    weaker than :data:`wallet.passphrase.RULE`, CONFLICT (detail ``{"reason": "exists"}``) if
+    ``path`` exists and ``force`` is false (the file is left untouched), STORE_UNAVAILABLE if it
+    cannot be written.
     """
-    if not isinstance(passphrase, str):
-        raise TypeError("passphrase must be a str")
-    if not passphrase:
-        raise MalformedValueError("the backup passphrase must not be empty")
+    check_new_passphrase(passphrase, "backup passphrase")
+    check_destination(path, force=force)  # before the slow key derivation
     header, rows = locker.sealed_snapshot()
     salt = new_salt(rng)
     head = _header_bytes(kdf, salt)
     body = seal(derive_key(passphrase, salt, kdf), _content(header, rows), aad=head, rng=rng)
     try:
-        _write_atomically(Path(path), head + body, rng)
+        _write_atomically(Path(path), head + body, rng, replace=force)
+    except FileExistsError:
+        raise _exists(path) from None
     except OSError as exc:
         raise StoreUnavailable(f"cannot write backup {str(path)!r}: {exc.strerror}") from exc
 
@@ -222,7 +254,8 @@ def import_backup(
             raise Conflict(f"{str(dest)!r} holds files other than a wallet; refusing to "
                            "replace it (restore into a new or empty directory)")
         if not force:
-            raise Conflict(f"{str(dest)!r} is not empty; pass force to replace the wallet there")
+            raise Conflict(f"{str(dest)!r} already holds a wallet; force=True replaces it",
+                           detail={"reason": "exists"})
     tmp = dest.with_name(f".{dest.name}.restore-{rng(6).hex()}")
     try:
         dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

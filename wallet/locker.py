@@ -39,6 +39,7 @@ from pidm.errors import (
     shorten,
 )
 from pidm.keys import KeyPair, NoEncryption
+from wallet.passphrase import check_new_passphrase
 from wallet.sealing import (
     KdfParams,
     Rng,
@@ -150,13 +151,6 @@ def _derive_keys(data_key: SealingKey) -> _Keys:
     return _Keys(data_key.subkey("record-seal"), data_key.subkey("record-id-tag"), data_key)
 
 
-def _check_passphrase(passphrase: str) -> None:
-    if not isinstance(passphrase, str):
-        raise TypeError("passphrase must be a str")
-    if not passphrase:
-        raise MalformedValueError("the passphrase must not be empty")
-
-
 def _new_header(data_key: SealingKey, passphrase: str, kdf: KdfParams, rng: Rng) -> WalletHeader:
     salt = new_salt(rng)
     kek = derive_key(passphrase, salt, kdf)
@@ -213,9 +207,10 @@ class Locker:
     ) -> Locker:
         """Create an empty wallet in ``directory`` (made 0700 if absent) and return it open.
 
-        Raises CONFLICT if a wallet exists there, MALFORMED_VALUE_ERROR for an empty passphrase.
+        Raises CONFLICT if a wallet exists there, MALFORMED_VALUE_ERROR for a passphrase weaker
+        than :data:`wallet.passphrase.RULE` (at least 8 characters, not all the same).
         """
-        _check_passphrase(passphrase)
+        check_new_passphrase(passphrase)
         path = Path(directory)
         try:
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -353,10 +348,11 @@ class Locker:
     def change_passphrase(self, new_passphrase: str, *, kdf: KdfParams | None = None) -> None:
         """Rewrap the data key under ``new_passphrase`` (new salt; ``kdf`` raises the cost).
 
-        One atomic header write; records are not touched.
+        One atomic header write; records are not touched. MALFORMED_VALUE_ERROR for a
+        passphrase weaker than :data:`wallet.passphrase.RULE`.
         """
         keys = self._open_keys()
-        _check_passphrase(new_passphrase)
+        check_new_passphrase(new_passphrase)
         header = _new_header(keys.data, new_passphrase, kdf or self.kdf, self._rng)
         self._store.set_header(header)
 

@@ -31,7 +31,7 @@ def test_wallet_methods_the_cli_is_built_on() -> None:
 
 
 def test_a_program_can_create_use_and_lock_a_wallet(tmp_path: Path) -> None:
-    with Wallet.create(tmp_path / "w", "secret", kdf=KdfParams.MINIMUM) as opened:
+    with Wallet.create(tmp_path / "w", "api secret passphrase", kdf=KdfParams.MINIMUM) as opened:
         assert opened.credentials() == [] and opened.history() == []
         assert opened.rewards() == {}
     with pytest.raises(PidmError) as info:
@@ -40,7 +40,7 @@ def test_a_program_can_create_use_and_lock_a_wallet(tmp_path: Path) -> None:
     with pytest.raises(PidmError) as info:
         Wallet.open(tmp_path / "w", "not the secret")
     assert info.value.code == "WRONG_PASSPHRASE"
-    with Wallet.open(tmp_path / "w", "secret") as again:
+    with Wallet.open(tmp_path / "w", "api secret passphrase") as again:
         with pytest.raises(PidmError) as info:
             again.credential("abc")
         assert info.value.code == "NOT_FOUND"

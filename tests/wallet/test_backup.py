@@ -13,6 +13,7 @@ from pidm.errors import (
     LockerLocked,
     MalformedValueError,
     PayloadTooLarge,
+    StoreUnavailable,
     WrongPassphrase,
 )
 from wallet.backup import (
@@ -165,6 +166,8 @@ def test_rejects_overwriting_a_wallet_without_force(backup: Path, existing: Path
     with pytest.raises(Conflict) as info:
         import_backup(backup, BACKUP_PASS, existing)
     assert info.value.code == "CONFLICT"
+    assert str(info.value) == f"{str(existing)!r} already holds a wallet; force=True replaces it"
+    assert info.value.detail == {"reason": "exists"}
     assert _digest(existing) == before
 
 
@@ -220,16 +223,72 @@ def test_rejects_export_from_a_closed_locker(tmp_path: Path) -> None:
     assert not (tmp_path / "b").exists()
 
 
-def test_rejects_empty_backup_passphrase(tmp_path: Path) -> None:
+@pytest.mark.parametrize("weak, why", [
+    ("", "must not be empty"),
+    ("x", "is too short (1 character)"),
+    ("1234567", "is too short (7 characters)"),
+    ("zzzzzzzzzzzz", "repeats one character"),
+])
+def test_rejects_a_weak_backup_passphrase(tmp_path: Path, weak: str, why: str) -> None:
     with Locker.create(tmp_path / "w", WALLET_PASS, kdf=FAST) as locker:
-        with pytest.raises(MalformedValueError):
-            export_backup(locker, tmp_path / "b", "", kdf=FAST)
+        with pytest.raises(MalformedValueError) as info:
+            export_backup(locker, tmp_path / "b", weak, kdf=FAST)
+    assert str(info.value) == (f"the backup passphrase {why}; use at least 8 characters, "
+                               "not all the same character")
+    assert not (tmp_path / "b").exists()
 
 
-def test_export_replaces_an_older_backup(tmp_path: Path, backup: Path) -> None:
+def test_export_refuses_an_existing_file_and_leaves_it_untouched(
+    tmp_path: Path, backup: Path
+) -> None:
+    before = backup.read_bytes()
+    other = tmp_path / "notes.txt"
+    other.write_text("precious")
+    with Locker.open(tmp_path / "source", WALLET_PASS) as locker:
+        for target in (backup, other):
+            with pytest.raises(Conflict) as info:
+                export_backup(locker, target, BACKUP_PASS, kdf=FAST)
+            assert str(info.value) == (f"{str(target)!r} exists; refusing to overwrite it "
+                                       "(force=True replaces it)")
+            assert info.value.detail == {"reason": "exists"}
+    assert backup.read_bytes() == before
+    assert other.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
+
+
+def test_export_never_replaces_a_file_created_while_it_ran(tmp_path: Path) -> None:
+    """The final step does not clobber a file that appeared after the early check."""
+    target = tmp_path / "b"
+
+    def rng(n: int) -> bytes:  # the temporary file's 6-byte name is drawn last: the rival
+        if n == 6:  # appears after the early check, before the backup is moved into place
+            target.write_text("arrived meanwhile")
+        return bytes(range(n))
+
+    with Locker.create(tmp_path / "w", WALLET_PASS, kdf=FAST) as locker:
+        with pytest.raises(Conflict):
+            export_backup(locker, target, BACKUP_PASS, kdf=FAST, rng=rng)
+    assert target.read_text() == "arrived meanwhile"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "w"]
+
+
+def test_a_failed_export_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    with Locker.create(tmp_path / "w", WALLET_PASS, kdf=FAST) as locker:
+        monkeypatch.setattr("wallet.backup.os.fsync", full_disk)
+        with pytest.raises(StoreUnavailable) as info:
+            export_backup(locker, tmp_path / "b", BACKUP_PASS, kdf=FAST)
+    where = str(tmp_path / "b")
+    assert str(info.value) == f"cannot write backup {where!r}: No space left on device"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w"]
+
+
+def test_export_with_force_replaces_an_older_backup(tmp_path: Path, backup: Path) -> None:
     with Locker.open(tmp_path / "source", WALLET_PASS) as locker:
         locker.put("meta", "new", {"v": 1})
-        export_backup(locker, backup, BACKUP_PASS, kdf=FAST)
+        export_backup(locker, backup, BACKUP_PASS, kdf=FAST, force=True)
     import_backup(backup, BACKUP_PASS, tmp_path / "restored")
     with Locker.open(tmp_path / "restored", WALLET_PASS) as locker:
         assert locker.get("meta", "new") == {"v": 1}

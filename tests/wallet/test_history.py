@@ -69,13 +69,13 @@ def test_parse_accepts_claim_names_and_other_time_zones() -> None:
 
 
 def test_history_is_sealed_in_the_locker_oldest_first(tmp_path: Path) -> None:
-    with Locker.create(tmp_path / "w", "pw", kdf=KdfParams.MINIMUM) as locker:
+    with Locker.create(tmp_path / "w", "history passphrase", kdf=KdfParams.MINIMUM) as locker:
         record_history(locker, _entry("tx-late", time=T0 + timedelta(days=1)))
         record_history(locker, _entry("tx-early", receipt="missing"))
         record_history(locker, _entry("tx-early", receipt="verified"))  # receipt arrived later
     raw = (tmp_path / "w" / "wallet.db").read_bytes()
     assert b"shop.example" not in raw and b"loyalty" not in raw
-    with Locker.open(tmp_path / "w", "pw") as locker:
+    with Locker.open(tmp_path / "w", "history passphrase") as locker:
         entries = load_history(locker)
     assert [e.transaction_id for e in entries] == ["tx-early", "tx-late"]
     assert entries[0].receipt == "verified"

@@ -219,7 +219,7 @@ def test_rejects_use_after_close(locker: Locker) -> None:
 
 def test_rejects_creating_over_an_existing_wallet(locker: Locker, wallet_dir: Path) -> None:
     with pytest.raises(Conflict) as info:
-        Locker.create(wallet_dir, "other", kdf=FAST)
+        Locker.create(wallet_dir, "another passphrase", kdf=FAST)
     assert info.value.code == "CONFLICT"
     assert [p.name for p in wallet_dir.iterdir() if p.name.endswith(".tmp")] == []
 
@@ -243,9 +243,34 @@ def test_rejects_a_file_that_is_not_a_wallet(tmp_path: Path) -> None:
         Locker.open(other, PASS)
 
 
-def test_rejects_empty_passphrase(wallet_dir: Path) -> None:
-    with pytest.raises(MalformedValueError):
-        Locker.create(wallet_dir, "", kdf=FAST)
+@pytest.mark.parametrize("weak, why", [
+    ("", "must not be empty"),
+    ("a", "is too short (1 character)"),
+    ("pass123", "is too short (7 characters)"),
+    ("\u00e9" * 9, "repeats one character"),
+])
+def test_rejects_a_weak_passphrase(wallet_dir: Path, weak: str, why: str) -> None:
+    with pytest.raises(MalformedValueError) as info:
+        Locker.create(wallet_dir, weak, kdf=FAST)
+    assert str(info.value) == (f"the passphrase {why}; use at least 8 characters, not all "
+                               "the same character")
+    assert not wallet_dir.exists()
+
+
+def test_change_passphrase_refuses_a_weak_one(locker: Locker, wallet_dir: Path) -> None:
+    with pytest.raises(MalformedValueError) as info:
+        locker.change_passphrase("1111111111")
+    assert info.value.code == "MALFORMED_VALUE_ERROR"
+    locker.close()
+    Locker.open(wallet_dir, PASS).close()  # still the old passphrase
+
+
+def test_accepts_eight_characters_of_any_script(tmp_path: Path) -> None:
+    eight = ("abababab", "\u00e9t\u00e9 \u00e0 la", "\u5bc6\u7801" * 4)  # counted in characters
+    for n, text in enumerate(eight):
+        assert len(text) == 8
+        Locker.create(tmp_path / str(n), text, kdf=FAST).close()
+        Locker.open(tmp_path / str(n), text).close()
 
 
 @pytest.mark.parametrize(
