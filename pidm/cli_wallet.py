@@ -24,6 +24,9 @@ from pidm.errors import MalformedValueError, PidmError, UsageError
 
 T = TypeVar("T")
 KDF_CHOICES = ("moderate", "interactive", "minimum")
+#: wallet.passphrase.RULE, spelled out so that --help does not import the wallet (a test
+#: keeps the two, and the words in 'init --help', equal)
+PASSPHRASE_RULE = "at least 8 characters, not all the same character"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,29 +48,46 @@ def _read_secret(path: Path, what: str) -> str:
     return text.rstrip("\r\n")
 
 
-def _passphrase(settings: _Settings, *, confirm: bool = False) -> str:
+def _passphrase(settings: _Settings, *, new: bool = False) -> str:
+    """The wallet passphrase; ``new`` (init): asked twice, and a typed one re-asked until it
+    follows the rule (from a file or the environment it is checked when the wallet is made)."""
     if settings.passphrase_file is not None:
         return _read_secret(settings.passphrase_file, "passphrase")
     env = os.environ.get("PIDM_WALLET_PASSPHRASE")
     if env:
         return env
-    return _ask_secret("Wallet passphrase", confirm=confirm)
+    return _ask_secret("Wallet passphrase", confirm=new, new=new)
 
 
-def _backup_passphrase(path: Path | None, *, confirm: bool) -> str:
+def _backup_passphrase(path: Path | None, *, new: bool) -> str:
     if path is not None:
         return _read_secret(path, "backup passphrase")
     env = os.environ.get("PIDM_BACKUP_PASSPHRASE")
     if env:
         return env
-    return _ask_secret("Backup passphrase", confirm=confirm)
+    return _ask_secret("Backup passphrase", confirm=new, new=new)
 
 
-def _ask_secret(label: str, *, confirm: bool) -> str:
-    """Prompt for a secret: hidden on a terminal; from a pipe, one line each (getpass would
-    warn that it cannot hide the input, and end in a bare 'Aborted!' at end of input)."""
-    if sys.stdin.isatty():
-        return str(click.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True))
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask_secret(label: str, *, confirm: bool, new: bool = False) -> str:
+    """Prompt for a secret: hidden on a terminal (a ``new`` one re-asked while it is weaker
+    than the rule); from a pipe, one line each (getpass would warn that it cannot hide the
+    input, and end in a bare 'Aborted!' at end of input)."""
+    if _interactive():
+        from wallet.passphrase import check_new_passphrase
+
+        def strong(value: str) -> str:
+            try:
+                check_new_passphrase(value, label.lower())
+            except MalformedValueError as exc:
+                raise click.UsageError(str(exc)) from None
+            return value
+
+        return str(click.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True,
+                                value_proc=strong if new else None))
     secret = _stdin_line(label, label)
     if confirm and _stdin_line("Repeat for confirmation", label) != secret:
         raise MalformedValueError(f"the two {label.lower()}s read from standard input differ")
@@ -128,7 +148,7 @@ def _guarded(action: Callable[..., None]) -> Callable[..., None]:
         try:
             action(settings, **kwargs)
         except PidmError as exc:
-            fail(exc)
+            fail(_with_hint(exc, settings, click.get_current_context().info_name or ""))
         except click.Abort:
             if sys.stdin.isatty():
                 raise  # Ctrl-C at a prompt
@@ -139,6 +159,32 @@ def _guarded(action: Callable[..., None]) -> Callable[..., None]:
     wrapper.__name__ = action.__name__
     wrapper.__doc__ = action.__doc__
     return wrapper
+
+
+def _with_hint(exc: PidmError, settings: _Settings, command: str) -> PidmError:
+    """The error, with a hint naming the flag that allows what was refused: a plain http URL
+    (``--allow-http``) or a loopback/private address (``--allow-private``), both meant for
+    local testing only, as the hint says; an existing export FILE or wallet (``--force``)."""
+    from pidm.errors import Conflict
+
+    detail = exc.detail if isinstance(exc.detail, dict) else {}
+    reason = detail.get("reason")
+    # FetchRefused carries the refused scheme; the offer/request parsers
+    # (pidm.oid4vc._fields.check_url) say it in the message only
+    http_url = (reason == "scheme" and detail.get("scheme") == "http"
+                or "must be an absolute https URL: 'http://" in exc.message)
+    if http_url and not settings.allow_http:
+        flag, env = "--allow-http", "PIDM_WALLET_ALLOW_HTTP=1"
+    elif reason == "private_address" and not settings.allow_private:
+        flag, env = "--allow-private", "PIDM_WALLET_ALLOW_PRIVATE=1"
+    elif reason == "exists" and isinstance(exc, Conflict) and command in ("export", "import"):
+        # the API names its force=True; on the command line it is --force
+        text = exc.message.replace("force=True replaces it", "--force replaces it")
+        return type(exc)(text, detail=exc.detail)
+    else:
+        return exc
+    return type(exc)(f"{exc.message} (local testing only: add {flag}, as in 'pidm wallet "
+                     f"{flag} {command} ...', or set {env})", detail=exc.detail)
 
 
 def _console(as_json: bool = False) -> Console:
@@ -153,19 +199,40 @@ def _console(as_json: bool = False) -> Console:
               "$XDG_DATA_HOME or ~/.local/share, macOS ~/Library/Application Support, "
               "Windows %LOCALAPPDATA%).")
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Read the wallet passphrase from this file (scripts). "
-              "Also: env PIDM_WALLET_PASSPHRASE; otherwise you are prompted.")
+              default=None, help="Read the wallet passphrase from this file (scripts; "
+              "a final newline is ignored). Else env PIDM_WALLET_PASSPHRASE; else you are "
+              "prompted.")
 @click.option("--allow-private", is_flag=True, envvar="PIDM_WALLET_ALLOW_PRIVATE",
-              help="Let the wallet reach loopback/private addresses (local demos only).")
+              help="Let the wallet reach loopback/private addresses such as 127.0.0.1 or "
+              "localhost (local testing only; env PIDM_WALLET_ALLOW_PRIVATE=1).")
 @click.option("--allow-http", is_flag=True, envvar="PIDM_WALLET_ALLOW_HTTP",
-              help="Allow plain http issuers/verifiers (local demos only).")
+              help="Allow plain http:// issuers and verifiers (local testing only; env "
+              "PIDM_WALLET_ALLOW_HTTP=1).")
 @click.option("--timeout", type=click.FloatRange(0.1, 600.0), default=10.0, show_default=True,
               help="Network timeout in seconds.")
 @click.pass_context
 def wallet_group(ctx: click.Context, directory: Path | None, passphrase_file: Path | None,
                  allow_private: bool, allow_http: bool, timeout: float) -> None:
     """Your personal data locker: receive credentials, share only what you approve, see who
-    got what, and move the wallet with an encrypted backup."""
+    got what, and move the wallet with an encrypted backup.
+
+    Options before the command apply to every command. The wallet is the directory --wallet
+    or env PIDM_WALLET; its passphrase comes from --passphrase-file, env
+    PIDM_WALLET_PASSPHRASE, or a prompt. Run 'pidm wallet COMMAND --help' for each command.
+
+    \b
+    Examples:
+      pidm wallet init
+      pidm wallet receive 'openid-credential-offer://?credential_offer_uri=https%3A...'
+      pidm wallet list
+      pidm wallet present 'openid4vp://?client_id=...&request_uri=https%3A...'
+      pidm wallet history
+      PIDM_WALLET=~/w2 pidm wallet --passphrase-file ~/.w2-pass list
+      pidm wallet --allow-http --allow-private receive "$OFFER"   # a local test issuer
+
+    Exit codes: 0 done (also a declined request), 1 a presentation the verifier refused or
+    never answered, 2 an error ('error: CODE: message').
+    """
     from wallet.locker import default_wallet_dir
 
     ctx.obj = _Settings(default_wallet_dir(directory), passphrase_file, allow_private,
@@ -177,12 +244,24 @@ def wallet_group(ctx: click.Context, directory: Path | None, passphrase_file: Pa
               help="Passphrase hardening (Argon2id cost). 'minimum' is for tests only.")
 @_guarded
 def wallet_init(settings: _Settings, kdf: str) -> None:
-    """Create a new, empty wallet sealed with a passphrase."""
+    """Create a new, empty wallet sealed with a passphrase.
+
+    The passphrase must have at least 8 characters, not all the same character; a weaker one
+    is refused
+    (MALFORMED_VALUE_ERROR). Typed at the prompt, it is asked twice; in scripts give it with
+    --passphrase-file or env PIDM_WALLET_PASSPHRASE. Nobody can recover a forgotten
+    passphrase: keep it, and an export (pidm wallet export), somewhere safe.
+
+    \b
+    Examples:
+      pidm wallet init
+      pidm wallet --wallet ~/my-wallet --passphrase-file ~/.wallet-pass init
+    """
     from wallet import KdfParams, Wallet
 
     params = {"moderate": KdfParams.MODERATE, "interactive": KdfParams.INTERACTIVE,
               "minimum": KdfParams.MINIMUM}[kdf]
-    Wallet.create(settings.directory, _passphrase(settings, confirm=True), kdf=params).close()
+    Wallet.create(settings.directory, _passphrase(settings, new=True), kdf=params).close()
     click.echo(f"wallet created in {settings.directory}")
 
 
@@ -198,7 +277,18 @@ def wallet_init(settings: _Settings, kdf: str) -> None:
 @_guarded
 def wallet_receive(settings: _Settings, offer: str, tx_code: str | None, copies: int | None,
                    holder_did: str, as_json: bool) -> None:
-    """Receive credentials from an OFFER (openid-credential-offer:// URI or offer URL)."""
+    """Receive credentials from an OFFER (openid-credential-offer:// URI or offer URL).
+
+    The OFFER is what the issuer shows as a link or QR code: an openid-credential-offer://
+    URI (the offer inline or by credential_offer_uri) or the https URL of an offer. Quote it
+    in the shell: it holds '&' and '?'. Issuers must be https on public addresses; a local
+    test issuer needs --allow-http and --allow-private before 'receive'.
+
+    \b
+    Examples:
+      pidm wallet receive 'openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example%2Foffers%2F42'
+      pidm wallet receive https://issuer.example/offers/42 --tx-code 493536
+    """
     from dataclasses import replace
 
     from pidm.cli import echo_json
@@ -263,7 +353,14 @@ def wallet_list(settings: _Settings, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @_guarded
 def wallet_show(settings: _Settings, credential_id: str, as_json: bool) -> None:
-    """Show one credential's claims (CREDENTIAL_ID or a unique prefix of it)."""
+    """Show one credential's claims (CREDENTIAL_ID or a unique prefix of it).
+
+    The ids are in the first column of 'pidm wallet list'.
+
+    \b
+    Example:
+      pidm wallet show 3f2a
+    """
     from pidm.cli import echo_json
     from wallet.views import credential_detail, group_json
 
@@ -280,7 +377,13 @@ def wallet_show(settings: _Settings, credential_id: str, as_json: bool) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @_guarded
 def wallet_delete(settings: _Settings, credential_id: str, yes: bool) -> None:
-    """Delete a credential, all its copies and their keys."""
+    """Delete a credential, all its copies and their keys (CREDENTIAL_ID or a unique prefix
+    of it, as in 'pidm wallet list'). The history of what was shared is kept.
+
+    \b
+    Example:
+      pidm wallet delete 3f2a --yes
+    """
     with _open(settings) as wallet:
         group = wallet.credential(credential_id)
         if not yes and not click.confirm(f"Delete '{group.first.name}' ({group.id})?",
@@ -305,7 +408,19 @@ def wallet_delete(settings: _Settings, credential_id: str, yes: bool) -> None:
 def wallet_present(settings: _Settings, request: str, yes: bool, decline: bool,
                    claims: tuple[str, ...], as_json: bool) -> None:
     """Answer a presentation REQUEST (openid4vp:// URI or request URI) after showing who
-    asks, why, for how long, for what reward, and which claims."""
+    asks, why, for how long, for what reward, and which claims.
+
+    The REQUEST is what the verifier shows as a link or QR code: an openid4vp:// URI
+    (client_id plus request or request_uri) or the https URL of a signed request object.
+    Quote it in the shell. Nothing is shared without your yes (or --yes); exit 1 if the
+    verifier refused the answer or never answered.
+
+    \b
+    Examples:
+      pidm wallet present 'openid4vp://?client_id=decentralized_identifier%3Adid%3Aweb%3Ashop.example&request_uri=https%3A%2F%2Fshop.example%2Frequests%2F7'
+      pidm wallet present "$REQUEST" --claims email,address.locality
+      pidm wallet present "$REQUEST" --decline
+    """
     from pidm.cli import EXIT_INVALID, echo_json
     from pidm.sdjwt.paths import format_claim_path
     from wallet.consent import (
@@ -400,17 +515,29 @@ def wallet_rewards(settings: _Settings, as_json: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--backup-passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Read the backup passphrase from this file (also: env "
-              "PIDM_BACKUP_PASSPHRASE; otherwise you are prompted).")
+              "PIDM_BACKUP_PASSPHRASE; otherwise you are prompted). It must have "
+              f"{PASSPHRASE_RULE}.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists (by default an existing "
+              "file is refused and left untouched).")
 @_guarded
-def wallet_export(settings: _Settings, file: Path, backup_passphrase_file: Path | None) -> None:
+def wallet_export(settings: _Settings, file: Path, backup_passphrase_file: Path | None,
+                  force: bool) -> None:
     """Write an encrypted backup of the whole wallet to FILE.
 
     The backup passphrase protects the file only: the restored wallet opens with the wallet
-    passphrase in force now.
+    passphrase in force now. The file is written whole or not at all; an existing FILE is
+    refused (CONFLICT) unless --force.
+
+    \b
+    Example:
+      pidm wallet export ~/wallet-2026-12.pidmbak
     """
+    from wallet.backup import check_destination
+
+    check_destination(file, force=force)  # before asking for passphrases
     with _open(settings) as wallet:
-        secret = _backup_passphrase(backup_passphrase_file, confirm=True)
-        wallet.export(file, secret, kdf=wallet.locker.kdf)
+        secret = _backup_passphrase(backup_passphrase_file, new=True)
+        wallet.export(file, secret, kdf=wallet.locker.kdf, force=force)
     click.echo(f"backup written to {file}; it restores a wallet that opens with the "
                "current wallet passphrase")
 
@@ -429,10 +556,14 @@ def wallet_import(settings: _Settings, file: Path, backup_passphrase_file: Path 
 
     A wrong passphrase or a damaged file is refused and the existing wallet is left untouched.
     The restored wallet opens with the wallet passphrase that was in force at export.
+
+    \b
+    Example:
+      pidm wallet --wallet ~/restored import ~/wallet-2026-12.pidmbak
     """
     from wallet import Wallet
 
-    secret = _backup_passphrase(backup_passphrase_file, confirm=False)
+    secret = _backup_passphrase(backup_passphrase_file, new=False)
     where = Wallet.restore(file, secret, settings.directory, force=force)
     click.echo(f"wallet restored into {where}; open it with the wallet passphrase in force "
                "when the backup was made")

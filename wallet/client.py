@@ -225,7 +225,7 @@ class WalletClient:
         schemes = ("https", "http") if self.limits.allow_http else ("https",)
         if parts.scheme not in schemes:
             raise FetchRefused(f"refusing {shorten(url)}: only https is allowed",
-                               detail={"reason": "scheme"})
+                               detail={"reason": "scheme", "scheme": parts.scheme})
         if not parts.hostname or parts.username is not None or parts.password is not None:
             raise FetchRefused(f"URL needs a host and no credentials: {shorten(url)}",
                                detail={"reason": "url"})
