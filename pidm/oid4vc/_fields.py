@@ -149,7 +149,7 @@ def url_safe(obj: Mapping[str, Any], name: str, err: ErrorType, *, required: boo
     if name not in obj and not required:
         return None
     value = req_str(obj, name, err, max_len=512)
-    if not _URL_SAFE.match(value):
+    if not _URL_SAFE.fullmatch(value):
         raise err(f"'{name}' must contain only ASCII URL-safe characters: {shorten(value)}")
     return value
 

@@ -82,11 +82,12 @@ class Offer:
             raise _E(f"'offer.kind' must be 'points' or 'money', got {shorten(self.kind)}")
         if not isinstance(self.amount, str):
             raise _E(f"'offer.amount' must be a decimal string, not {type(self.amount).__name__}")
-        if not _AMOUNT.match(self.amount):
+        if not _AMOUNT.fullmatch(self.amount):
             raise _E(f"'offer.amount' must be a decimal string >= 0, got {shorten(self.amount)}")
         if self.kind == "points" and self.unit != "points":
             raise _E(f"'offer.unit' must be 'points' for kind points, got {shorten(self.unit)}")
-        if self.kind == "money" and not (isinstance(self.unit, str) and _CURRENCY.match(self.unit)):
+        money_unit = isinstance(self.unit, str) and _CURRENCY.fullmatch(self.unit)
+        if self.kind == "money" and not money_unit:
             raise _E(f"'offer.unit' must be an ISO 4217 currency code, got {shorten(self.unit)}")
         if self.description is not None:
             _text(self.description, "offer.description", MAX_DESCRIPTION)

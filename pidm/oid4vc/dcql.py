@@ -43,7 +43,7 @@ _E = InvalidDcqlQuery
 
 
 def _check_id(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not _ID.match(value):
+    if not isinstance(value, str) or not _ID.fullmatch(value):
         raise _E(f"{what} must be 1-128 characters of [A-Za-z0-9_-], got {shorten(value)}")
     return value
 

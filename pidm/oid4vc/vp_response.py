@@ -79,7 +79,7 @@ class AuthorizationErrorResponse:
 
 
 def _presentations(query_id: Any, items: Any) -> tuple[Presentation, ...]:
-    if not isinstance(query_id, str) or not _ID.match(query_id):
+    if not isinstance(query_id, str) or not _ID.fullmatch(query_id):
         raise _E(f"vp_token key {shorten(query_id)} is not a credential query id")
     if not isinstance(items, list) or not items:
         raise _E(f"vp_token['{query_id}'] must be a non-empty array of presentations")
@@ -117,7 +117,7 @@ def parse_authorization_response(
     if "error" in form:
         error, description = form["error"], form.get("error_description")
         for name, text in (("error", error), ("error_description", description or "")):
-            if len(text) > 1024 or not _OAUTH_TEXT.match(text):
+            if len(text) > 1024 or not _OAUTH_TEXT.fullmatch(text):
                 raise _E(f"'{name}' is not OAuth error text: {shorten(text)}")
         if not error:
             raise _E("'error' must not be empty")

@@ -99,7 +99,8 @@ def _parse_messages(value: object, size: int) -> tuple[StatusMessage, ...]:
         if not isinstance(item, Mapping):
             raise MalformedValueError(f"statusMessage entry must be an object: {shorten(item)}")
         status, message = item.get("status"), item.get("message")
-        if not isinstance(status, str) or not _HEX.match(status) or not isinstance(message, str):
+        if not (isinstance(status, str) and _HEX.fullmatch(status)) \
+                or not isinstance(message, str):
             raise MalformedValueError(
                 f"statusMessage entry needs hex 'status' and string 'message': {shorten(item)}"
             )
@@ -132,7 +133,7 @@ class BitstringStatusListEntry:
         url = _str(data, "statusListCredential", what)
         purpose = _str(data, "statusPurpose", what)
         raw_index = data.get("statusListIndex")
-        if not isinstance(raw_index, str) or not _INDEX.match(raw_index):
+        if not isinstance(raw_index, str) or not _INDEX.fullmatch(raw_index):
             raise MalformedValueError(
                 f"'statusListIndex' must be a base-10 integer string: {shorten(raw_index)}"
             )
