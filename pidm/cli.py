@@ -55,6 +55,8 @@ def key() -> None:
               help="Key file to write (private JWK, mode 0600; never overwritten).")
 def key_generate(algorithm: str, out: Path) -> None:
     """Generate a key pair and write it to OUT; print the public key and its did:key."""
+    if out == Path() or out.is_dir():  # click gives Path('') for -o ''
+        fail(f"--out must name a file, not the directory {str(out)!r}")
     pair = KeyPair.generate(algorithm)  # type: ignore[arg-type]
     try:
         write_key_file(out, pair)

@@ -59,3 +59,12 @@ def test_unwritable_paths_exit_2(tmp_path: Path, where: str) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "Traceback" not in result.output
+
+
+def test_out_must_name_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("key", "generate", "-o", "")  # said ". exists"
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("error: USAGE_ERROR: --out must name a file, not the directory "
+                             "'.'\n")
+    assert list(tmp_path.iterdir()) == []
