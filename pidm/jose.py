@@ -71,7 +71,7 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no
 _PLAIN_DECODER = json.JSONDecoder()
 
 
-def _depth(value: Any, limit: int) -> None:
+def _depth(value: Any, limit: int, what: str) -> None:
     level: list[Any] = [value]
     for _ in range(limit + 1):
         nested: list[Any] = []
@@ -81,7 +81,7 @@ def _depth(value: Any, limit: int) -> None:
         if not nested:
             return
         level = nested
-    raise ParsingError(f"JSON nested deeper than {limit} levels")
+    raise ParsingError(f"{what} is nested deeper than {limit} levels")
 
 
 def json_loads(data: bytes | str, *, what: str = "JSON") -> Any:
@@ -96,13 +96,15 @@ def json_loads(data: bytes | str, *, what: str = "JSON") -> Any:
             value = _PLAIN_DECODER.decode(text)
     except ParsingError:
         raise
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+    except RecursionError as exc:  # far deeper than the limit: the decoder itself gave up
+        raise ParsingError(f"{what} is nested deeper than {MAX_JSON_DEPTH} levels") from exc
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError
         raise ParsingError(f"{what} is not valid JSON") from exc
     # Only a text with more brackets than the limit can nest deeper than it.
     if (type(value) is dict or type(value) is list) and (
         text.count("[") + text.count("{") > MAX_JSON_DEPTH
     ):
-        _depth(value, MAX_JSON_DEPTH)
+        _depth(value, MAX_JSON_DEPTH, what)
     return value
 
 

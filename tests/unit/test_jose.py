@@ -15,6 +15,7 @@ from pidm.jose import (
     b64url_strict,
     decode_jwt,
     issuer_key_id,
+    json_loads,
     sign_jwt,
     verify_jwt,
     verify_jwt_with_resolver,
@@ -139,6 +140,19 @@ def test_rejects_deep_nesting() -> None:
         ('{"a":' + deep + "}").encode()
     ) + ".AA"
     assert _code(decode_jwt, token) == "PARSING_ERROR"
+
+
+@pytest.mark.parametrize("depth", [100, 1_000, 100_000])
+@pytest.mark.parametrize(("open_", "close"), [("[", "]"), ('{"a":', "}")])
+def test_json_nested_too_deeply_says_so(depth: int, open_: str, close: str) -> None:
+    # 1_000 and more levels overflow the decoder itself: still "nested", not "not valid JSON"
+    with pytest.raises(PidmError) as info:
+        json_loads((open_ * depth + "1" + close * depth).encode(), what="request body")
+    assert (info.value.code, str(info.value)) == (
+        "PARSING_ERROR", "request body is nested deeper than 64 levels")
+    assert json_loads("[" * 64 + "]" * 64) is not None
+    with pytest.raises(PidmError, match="^request body is not valid JSON$"):
+        json_loads(b"[" * 64, what="request body")
 
 
 def test_issuer_key_id_forms() -> None:

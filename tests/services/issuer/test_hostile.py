@@ -63,6 +63,27 @@ async def test_rejects_bad_json(sqlite_issuer: RunningIssuer) -> None:
         assert (await r.json())["code"] == "PARSING_ERROR"
 
 
+async def test_rejects_json_nested_too_deeply(sqlite_issuer: RunningIssuer) -> None:
+    issuer = sqlite_issuer
+    token = await token_for(issuer, [SD], CLAIMS)
+    for depth in (100, 10_000):  # past the limit; past what the JSON decoder itself can take
+        body = b'{"claims": ' + b"[" * depth + b"]" * depth + b"}"
+        async with issuer.session.post(
+            issuer.url + "/admin/offers", data=body,
+            headers={**issuer.admin, "Content-Type": "application/json"},
+        ) as r:
+            answer = await r.json(content_type=None)
+            assert (r.status, answer["code"]) == (400, "PARSING_ERROR"), depth
+            assert answer["detail"] == "request body is nested deeper than 64 levels", depth
+        async with issuer.session.post(
+            issuer.url + "/credential", data=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        ) as r:
+            answer = await r.json(content_type=None)
+            assert (r.status, answer["error"]) == (400, "invalid_credential_request"), depth
+            assert answer["error_description"] == "request body is nested deeper than 64 levels"
+
+
 async def test_rejects_huge_body(sqlite_issuer: RunningIssuer) -> None:
     issuer = sqlite_issuer
     huge = {"claims": {"member_id": "x" * (issuer.config.max_body_bytes + 10)}}

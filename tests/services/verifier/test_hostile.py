@@ -204,11 +204,7 @@ async def test_rejects_json_nested_too_deeply(verifier: RunningVerifier) -> None
         status, answer, _ = await verifier.call(
             "POST", path, admin=True, data=body, headers={"Content-Type": "application/json"})
         assert (status, answer["code"]) == (400, "PARSING_ERROR"), path
-        assert answer["detail"].count("not valid JSON") <= 1, answer["detail"]
-    status, answer, _ = await verifier.call(
-        "POST", "/presentations/verify", admin=True, data=deep,
-        headers={"Content-Type": "application/json"})
-    assert "nested deeper than 64" in answer["detail"]
+        assert answer["detail"] == "request body is nested deeper than 64 levels", path
 
 
 async def test_rejects_malformed_forms(verifier: RunningVerifier) -> None:
