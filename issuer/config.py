@@ -12,7 +12,9 @@ file format is the one :func:`issuer.init.render_config` writes::
     [credentials.<name>]  name, type, vct, formats, validity_days, claims, selectively_disclosable
 
 Each ``[credentials.<name>]`` table yields one OpenID4VCI credential configuration per format,
-named ``<name>_sd_jwt`` (``dc+sd-jwt``) and ``<name>_ldp_vc`` (``ldp_vc``).
+named ``<name>_sd_jwt`` (``dc+sd-jwt``) and ``<name>_ldp_vc`` (``ldp_vc``). Any other table or
+key (``[serverr]``, ``timeot``) is a CONFIG_ERROR naming it; only the ``<name>`` of a credential
+type and the claim names in its ``claims`` are the user's to choose.
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ RESERVED_CLAIMS = frozenset(
      "id", "type"}
 )
 T = TypeVar("T")
+#: The tables of the file, and the keys each one takes (see the module docstring).
+TABLES = ("issuer", "status_lists", "oid4vci", "server", "credentials")
+ISSUER_KEYS = ("name", "public_url", "did", "signing_key_file", "admin_token_file",
+               "admin_token", "store")
+STATUS_LIST_KEYS = ("ttl", "size", "validity")
+OID4VCI_KEYS = ("offer_ttl", "access_token_ttl", "nonce_ttl", "proof_max_age", "batch_size",
+                "tx_code_length")
+SERVER_KEYS = ("max_body_bytes",)
+CREDENTIAL_KEYS = ("name", "type", "vct", "formats", "validity_days", "claims",
+                   "selectively_disclosable")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +133,15 @@ class IssuerConfig:
     @classmethod
     def parse(cls, data: Mapping[str, Any], *, base_dir: Path) -> IssuerConfig:
         """Validate a decoded TOML document. Raises CONFIG_ERROR naming the key at fault."""
-        issuer = cfg.table(data, "issuer")
+        cfg.known_keys(data, "", TABLES)
+        issuer = cfg.table(data, "issuer", keys=ISSUER_KEYS)
         public_url = cfg.http_url(cfg.get(issuer, "issuer.public_url", str), "issuer.public_url")
         did = cfg.get(issuer, "issuer.did", str)
         cfg.check_did(did, public_url, "issuer")
         token, token_file = cfg.admin_token(issuer, "issuer", base_dir)
-        status = cfg.table(data, "status_lists", required=False)
-        oid = cfg.table(data, "oid4vci", required=False)
-        server = cfg.table(data, "server", required=False)
+        status = cfg.table(data, "status_lists", required=False, keys=STATUS_LIST_KEYS)
+        oid = cfg.table(data, "oid4vci", required=False, keys=OID4VCI_KEYS)
+        server = cfg.table(data, "server", required=False, keys=SERVER_KEYS)
         creds = cfg.table(data, "credentials")
         if not creds:
             raise ConfigError("'credentials' must define at least one credential type")
@@ -187,6 +200,7 @@ def _credential_type(name: str, table: Any) -> CredentialType:
         raise ConfigError(f"'[{where}]': the name must match {_NAME.pattern}")
     if not isinstance(table, Mapping):
         raise ConfigError(f"'{where}' must be a table")
+    cfg.known_keys(table, where, CREDENTIAL_KEYS)
     formats = cfg.get(table, f"{where}.formats", list)
     if not formats or any(f not in FORMATS for f in formats) or len(set(formats)) != len(formats):
         raise ConfigError(f"'{where}.formats' must list some of {sorted(FORMATS)}")

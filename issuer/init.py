@@ -62,7 +62,10 @@ admin_token_file = "{TOKEN_NAME}"     # bearer token of /admin/* and /credential
 store = "{store}"                 # SQLite file here, or postgresql://user@host/db
 
 [status_lists]
-ttl = 300          # seconds a status list may be cached (Cache-Control max-age)
+ttl = 300          # seconds a status list may be cached (Cache-Control max-age). A verifier
+                   # may keep a list for at least its own floor too (a pidm verifier's
+                   # [network] status_min_ttl, 30 s by default), so a revocation can take
+                   # the longer of the two to show.
 size = 131072      # entries per list (W3C minimum for herd privacy)
 validity = 86400   # seconds a signed status list stays valid
 

@@ -2,12 +2,16 @@
 
 Every problem is CONFIG_ERROR naming the key at fault (``'issuer.public_url' must be …``);
 ``role`` (``issuer`` / ``verifier``) is the service's top-level table and appears in messages.
+A table with a fixed set of keys refuses any other key (a misspelt one would otherwise be
+ignored without a word), naming it, the closest allowed key and all the allowed ones.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -21,9 +25,21 @@ from pidm.keys import KeyPair, read_key_file
 T = TypeVar("T")
 MISSING: Any = object()
 _KINDS: dict[type, str] = {
-    str: "a string", int: "an integer", bool: "a boolean", list: "a list", dict: "a table"
+    str: "a string", int: "an integer", bool: "a boolean", list: "a list", dict: "a table",
+    float: "a number",
 }
 MIN_ADMIN_TOKEN = 16
+#: A key printed as is in messages; any other is quoted and cut (it may be hostile or huge).
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_+-]{1,64}")
+#: ``scheme://`` at the start of a store value; only sqlite://, postgresql:// and postgres:// are
+#: stores (``mysql://x@y/z`` was taken for a SQLite file name).
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def store_forms(role: str) -> str:
+    """The values ``[<role>] store`` takes, for messages."""
+    return (f"a SQLite file name ({role}.db, sqlite:{role}.db, sqlite:///abs/path/{role}.db) "
+            "or a PostgreSQL DSN (postgresql://user@host/db or postgres://...)")
 
 
 def read_toml(path: str | Path) -> tuple[dict[str, Any], Path]:
@@ -42,15 +58,52 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], Path]:
     return data, file.resolve().parent
 
 
-# --- values --------------------------------------------------------------------------------------
-def table(data: Mapping[str, Any], key: str, *, required: bool = True) -> Mapping[str, Any]:
-    """The table ``[key]`` (an empty one when optional and absent)."""
+# --- tables and keys -----------------------------------------------------------------------------
+def key_name(key: str) -> str:
+    """``key`` for a message: as is when plain, else quoted and cut."""
+    return key if _PLAIN_KEY.fullmatch(key) else shorten(key, 66)
+
+
+def known_keys(section: Mapping[str, Any], where: str, allowed: Collection[str]) -> None:
+    """CONFIG_ERROR for the first key of ``section`` not in ``allowed``, naming it, the closest
+    allowed key (if one is close) and every allowed key. ``where`` is the table's dotted name,
+    ``""`` for the top level of the file (whose keys are tables)."""
+    for key in section:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+        if not where:
+            hint = f" (did you mean [{close[0]}]?)" if close else ""
+            names = ", ".join(f"[{k}]" for k in allowed)
+            if isinstance(section[key], Mapping):
+                raise ConfigError(f"unknown table [{key_name(key)}]{hint}; "
+                                  f"the file's tables are {names}")
+            raise ConfigError(f"unknown key '{key_name(key)}' outside any table{hint}; "
+                              f"the file's tables are {names}")
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(f"unknown key '{where}.{key_name(key)}'{hint}; "
+                          f"[{where}] takes {', '.join(allowed)}")
+
+
+def table(
+    data: Mapping[str, Any], key: str, *, required: bool = True,
+    keys: Collection[str] | None = None,
+) -> Mapping[str, Any]:
+    """The table ``[key]`` (an empty one when optional and absent); when ``keys`` is given, any
+    other key in it is a CONFIG_ERROR (see :func:`known_keys`)."""
     value = data.get(key)
-    if value is None and not required:
+    if value is None:
+        if required:
+            raise ConfigError(f"'[{key}]' table is missing")
         return {}
     if not isinstance(value, Mapping):
-        raise ConfigError(f"'[{key}]' table is missing")
+        raise ConfigError(f"'{key}' must be a table ([{key}]), got {shorten(value)}")
+    if keys is not None:
+        known_keys(value, key, keys)
     return value
+
+
+# --- values --------------------------------------------------------------------------------------
 
 
 def get(section: Mapping[str, Any], name: str, kind: type[T], default: T = MISSING) -> T:
@@ -59,7 +112,7 @@ def get(section: Mapping[str, Any], name: str, kind: type[T], default: T = MISSI
     if value is MISSING:
         raise ConfigError(f"'{name}' is required")
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"'{name}' must be {_KINDS.get(kind, kind.__name__)}, "
+        raise ConfigError(f"'{name}' must be {_KINDS.get(kind, 'of type ' + kind.__name__)}, "
                           f"got {shorten(value)}")
     return value
 
@@ -108,6 +161,9 @@ def admin_token(section: Mapping[str, Any], role: str, base_dir: Path) -> tuple[
     """The admin token, inline (``admin_token``) or read from ``admin_token_file`` (returned
     too, None when inline); at least MIN_ADMIN_TOKEN characters."""
     path = None
+    if "admin_token" in section and "admin_token_file" in section:
+        raise ConfigError(f"'{role}.admin_token' and '{role}.admin_token_file' are both set; "
+                          "keep one")
     if "admin_token" in section:
         token = get(section, f"{role}.admin_token", str)
     else:
@@ -123,11 +179,16 @@ def admin_token(section: Mapping[str, Any], role: str, base_dir: Path) -> tuple[
 
 def store_dsn(value: Any, role: str, base_dir: Path) -> str:
     """A PostgreSQL DSN as is; a SQLite file (``x.db``, ``sqlite:x.db``, ``sqlite://rel/x.db``)
-    as ``sqlite:///<absolute path>``, relative to ``base_dir``."""
+    as ``sqlite:///<absolute path>``, relative to ``base_dir``. Any other ``scheme://`` is a
+    CONFIG_ERROR (naming only the scheme: the rest may hold a password)."""
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"'{role}.store' must be a DSN or a file name, got {shorten(value)}")
+        raise ConfigError(f"'{role}.store' must be {store_forms(role)}, got {shorten(value)}")
     if value.startswith(("postgres://", "postgresql://", "sqlite:///")):
         return value
+    scheme = _SCHEME.match(value)
+    if scheme and scheme.group(1) != "sqlite":
+        raise ConfigError(f"'{role}.store': unsupported store {shorten(scheme.group(0), 40)}; "
+                          f"use {store_forms(role)}")
     path = value.removeprefix("sqlite://").removeprefix("sqlite:")
     return "sqlite://" + str((base_dir / path).resolve())
 

@@ -14,6 +14,11 @@ format is the one :func:`verifier.init.render_config` writes::
     [server]     max_body_bytes
     [trust]      "<vct or VC type>" = ["<issuer DID>", ...]
     [requests.<name>]  purpose, retention (ISO 8601 duration), offer, dcql_query (table or JSON)
+                 offer = { kind, amount, unit, description }
+
+Any other table or key (``[serverr]``, ``timeot``) is a CONFIG_ERROR naming it; only the keys of
+``[trust]``, the ``<name>`` of a request and the DCQL query (checked by
+:mod:`pidm.oid4vc.dcql`) are the user's to choose.
 """
 
 from __future__ import annotations
@@ -39,6 +44,16 @@ LDP_VC = "ldp_vc"
 FORMATS = frozenset({SD_JWT_VC, LDP_VC})
 CRYPTOSUITES = ("eddsa-jcs-2022", "eddsa-rdfc-2022")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+#: The tables of the file, and the keys each one takes (see the module docstring).
+TABLES = ("verifier", "oid4vp", "network", "server", "trust", "requests")
+VERIFIER_KEYS = ("name", "public_url", "did", "signing_key_file", "admin_token_file",
+                 "admin_token", "store", "webhook_url", "redirect_uri", "receipt_cryptosuite")
+OID4VP_KEYS = ("request_ttl", "kb_max_age", "clock_skew", "wallet_scheme")
+NETWORK_KEYS = ("allow_private", "allow_http", "timeout", "max_download_bytes", "status_min_ttl",
+                "status_max_ttl")
+SERVER_KEYS = ("max_body_bytes",)
+REQUEST_KEYS = ("purpose", "retention", "offer", "dcql_query")
+OFFER_KEYS = ("kind", "amount", "unit", "description")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +129,14 @@ class VerifierConfig:
     @classmethod
     def parse(cls, data: Mapping[str, Any], *, base_dir: Path) -> VerifierConfig:
         """Validate a decoded TOML document. Raises CONFIG_ERROR naming the key at fault."""
-        top = cfg.table(data, "verifier")
+        cfg.known_keys(data, "", TABLES)
+        top = cfg.table(data, "verifier", keys=VERIFIER_KEYS)
         public_url = cfg.http_url(cfg.get(top, "verifier.public_url", str), "verifier.public_url")
         did = cfg.get(top, "verifier.did", str)
         cfg.check_did(did, public_url, "verifier")
-        oid = cfg.table(data, "oid4vp", required=False)
-        net = cfg.table(data, "network", required=False)
-        server = cfg.table(data, "server", required=False)
+        oid = cfg.table(data, "oid4vp", required=False, keys=OID4VP_KEYS)
+        net = cfg.table(data, "network", required=False, keys=NETWORK_KEYS)
+        server = cfg.table(data, "server", required=False, keys=SERVER_KEYS)
         trust = _trust(cfg.table(data, "trust", required=False))
         requests = _requests(cfg.table(data, "requests"), trust)
         min_ttl = cfg.integer(net, "network.status_min_ttl", 30, 0, 86_400)
@@ -221,15 +237,16 @@ def _request(name: str, table: Any, trust: Mapping[str, Any]) -> NamedRequest:
         raise ConfigError(f"'[{where}]': the name must match {_NAME.pattern}")
     if not isinstance(table, Mapping):
         raise ConfigError(f"'{where}' must be a table")
+    cfg.known_keys(table, where, REQUEST_KEYS)
     raw_query = cfg.get(table, f"{where}.dcql_query", object)
-    try:
+    purpose = cfg.get(table, f"{where}.purpose", str)
+    retention = cfg.get(table, f"{where}.retention", str)
+    offer = table.get("offer")
+    if isinstance(offer, Mapping):
+        cfg.known_keys(offer, f"{where}.offer", OFFER_KEYS)
+    try:  # the checks of the wire format: their code (INVALID_DCQL_QUERY, ...) says which
         query = DcqlQuery.parse(raw_query)
-        offer = table.get("offer")
-        terms = ConsentTerms(
-            cfg.get(table, f"{where}.purpose", str),
-            cfg.get(table, f"{where}.retention", str),
-            Offer.parse(offer) if offer is not None else None,
-        )
+        terms = ConsentTerms(purpose, retention, Offer.parse(offer) if offer is not None else None)
     except PidmError as exc:
         raise ConfigError(f"'{where}': {exc.code}: {exc}") from exc
     for cq in query.credentials:

@@ -18,8 +18,61 @@ def test_store_dsn_resolves_sqlite_files_against_the_config_directory(tmp_path: 
     assert cfg.store_dsn("sqlite:////abs/v.db", "issuer", base) == "sqlite:////abs/v.db"
     dsn = "postgresql://u@h/db?search_path=s"
     assert cfg.store_dsn(dsn, "issuer", base) == dsn
-    with pytest.raises(ConfigError, match="'verifier.store' must be a DSN or a file name"):
+    with pytest.raises(ConfigError) as info:
         cfg.store_dsn("", "verifier", base)
+    assert str(info.value) == (
+        "'verifier.store' must be a SQLite file name (verifier.db, sqlite:verifier.db, "
+        "sqlite:///abs/path/verifier.db) or a PostgreSQL DSN (postgresql://user@host/db or "
+        "postgres://...), got ''")
+
+
+@pytest.mark.parametrize("value", ["mysql://x@y/z", "redis://:pw@h", "sqlite+aiosqlite://x.db",
+                                   "http://h/x.db", "Postgres://u@h/db"])
+def test_store_dsn_refuses_other_schemes_naming_only_the_scheme(
+    tmp_path: Path, value: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        cfg.store_dsn(value, "issuer", tmp_path)
+    scheme = value.split("://")[0] + "://"
+    assert str(info.value).startswith(f"'issuer.store': unsupported store '{scheme}'; use a "
+                                      "SQLite file name (issuer.db, ")
+    assert value[len(scheme):] not in str(info.value)
+    # a colon without '//' is still a file name (sqlite: prefix aside)
+    assert cfg.store_dsn("a:b.db", "issuer", tmp_path) == f"sqlite://{tmp_path / 'a:b.db'}"
+
+
+def test_known_keys_names_the_key_the_closest_and_all_allowed() -> None:
+    cfg.known_keys({"ttl": 1, "size": 8}, "status_lists", ("ttl", "size", "validity"))
+    with pytest.raises(ConfigError) as info:
+        cfg.known_keys({"ttl": 1, "sise": 8}, "status_lists", ("ttl", "size", "validity"))
+    assert str(info.value) == ("unknown key 'status_lists.sise' (did you mean 'size'?); "
+                               "[status_lists] takes ttl, size, validity")
+    with pytest.raises(ConfigError) as info:
+        cfg.known_keys({"zzz": 1}, "server", ("max_body_bytes",))
+    assert str(info.value) == "unknown key 'server.zzz'; [server] takes max_body_bytes"
+    with pytest.raises(ConfigError) as info:
+        cfg.known_keys({"x" * 200: 1}, "server", ("max_body_bytes",))
+    assert str(info.value) == (f"unknown key 'server.'{'x' * 62}...'; [server] takes "
+                               "max_body_bytes")
+    with pytest.raises(ConfigError) as info:
+        cfg.known_keys({"issuer": {}, "isuer": {}}, "", ("issuer", "server"))
+    assert str(info.value) == ("unknown table [isuer] (did you mean [issuer]?); the file's "
+                               "tables are [issuer], [server]")
+    with pytest.raises(ConfigError) as info:
+        cfg.known_keys({"store": "x.db"}, "", ("issuer", "server"))
+    assert str(info.value) == ("unknown key 'store' outside any table; the file's tables are "
+                               "[issuer], [server]")
+
+
+def test_table_checks_presence_kind_and_keys() -> None:
+    assert cfg.table({}, "server", required=False, keys=("max_body_bytes",)) == {}
+    with pytest.raises(ConfigError, match=r"^'\[issuer\]' table is missing$"):
+        cfg.table({}, "issuer")
+    with pytest.raises(ConfigError, match=r"^'server' must be a table \(\[server\]\), got 5$"):
+        cfg.table({"server": 5}, "server", required=False)
+    with pytest.raises(ConfigError, match=r"^unknown key 'server.max_body'"):
+        cfg.table({"server": {"max_body": 5}}, "server", keys=("max_body_bytes",))
+    assert cfg.table({"trust": {"any name": []}}, "trust") == {"any name": []}
 
 
 def test_get_names_the_key_and_the_kind() -> None:
@@ -54,3 +107,6 @@ def test_admin_token_inline_or_from_a_file(tmp_path: Path) -> None:
         cfg.admin_token({"admin_token": "short"}, "issuer", tmp_path)
     with pytest.raises(ConfigError, match="'verifier.admin_token_file': cannot read"):
         cfg.admin_token({"admin_token_file": "nope"}, "verifier", tmp_path)
+    with pytest.raises(ConfigError, match="^'issuer.admin_token' and 'issuer.admin_token_file' "
+                                          "are both set; keep one$"):
+        cfg.admin_token({"admin_token": "t" * 16, "admin_token_file": "tok"}, "issuer", tmp_path)

@@ -73,7 +73,7 @@ def _write(tmp_path: Path, text: str) -> Path:
         (('selectively_disclosable = ["age_over_18"]', 'selectively_disclosable = ["x"]'),
          "unknown claims"),
         (('type = "AgeOver18Credential"', 'type = "age over 18"'), "JSON-LD type"),
-        (("[issuer]", "[issuerX]"), "'[issuer]' table is missing"),
+        (("[issuer]", "[issuerX]"), "unknown table [issuerX] (did you mean [issuer]?)"),
         (("max_body_bytes = 65536", "max_body_bytes = 1"), "'server.max_body_bytes'"),
     ],
 )
@@ -128,3 +128,105 @@ def test_inline_admin_token_and_postgres_dsn(tmp_path: Path) -> None:
     short = text.replace('"s3cret-s3cret-s3cret"', '"short"')
     with pytest.raises(ConfigError, match="at least 16"):
         load_config(_write(tmp_path, short))
+
+
+_TABLES = "the file's tables are [issuer], [status_lists], [oid4vci], [server], [credentials]"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("[server]", "[serverr]", f"unknown table [serverr] (did you mean [server]?); {_TABLES}"),
+    ("[server]", "[cache]", f"unknown table [cache]; {_TABLES}"),
+    ("# pidm issuer", "timeout = 5\n#",
+     f"unknown key 'timeout' outside any table; {_TABLES}"),
+    ('name = "pidm issuer"', 'nmae = "pidm issuer"',
+     "unknown key 'issuer.nmae' (did you mean 'name'?); [issuer] takes name, public_url, did, "
+     "signing_key_file, admin_token_file, admin_token, store"),
+    ("ttl = 300 ", "tll = 300 ",
+     "unknown key 'status_lists.tll' (did you mean 'ttl'?); [status_lists] takes ttl, size, "
+     "validity"),
+    ("batch_size = 10", "batchsize = 10",
+     "unknown key 'oid4vci.batchsize' (did you mean 'batch_size'?); [oid4vci] takes offer_ttl, "
+     "access_token_ttl, nonce_ttl, proof_max_age, batch_size, tx_code_length"),
+    ("max_body_bytes = 65536", "max_body_bytes = 65536\ntimeot = 5",
+     "unknown key 'server.timeot'; [server] takes max_body_bytes"),
+    ("validity_days = 180", "validity_day = 180",
+     "unknown key 'credentials.contact_profile.validity_day' (did you mean 'validity_days'?); "
+     "[credentials.contact_profile] takes name, type, vct, formats, validity_days, claims, "
+     "selectively_disclosable"),
+    ("max_body_bytes = 65536", "max_body_bytes = 65536\n[server.limits]\nx = 1",
+     "unknown key 'server.limits'; [server] takes max_body_bytes"),
+    ("max_body_bytes = 65536", 'max_body_bytes = 65536\n"odd key\\t" = 1',
+     "unknown key 'server.'odd key\\t''; [server] takes max_body_bytes"),
+    ("ttl = 300 ", "ttl = 'soon' ", "'status_lists.ttl' must be an integer, got 'soon'"),
+])
+def test_rejects_unknown_tables_and_keys(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    init_issuer(tmp_path, public_url="http://127.0.0.1:9999")
+    text = (tmp_path / "issuer.toml").read_text()
+    assert old in text, old
+    _write(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "issuer.toml")
+    assert (info.value.code, str(info.value)) == ("CONFIG_ERROR", message)
+
+
+def test_names_of_credential_types_and_claims_are_the_users(tmp_path: Path) -> None:
+    init_issuer(tmp_path, public_url="http://127.0.0.1:9999")
+    text = (tmp_path / "issuer.toml").read_text() + '''
+[credentials.gym_pass]
+type = "GymPassCredential"
+formats = ["dc+sd-jwt"]
+claims = { pass_no = "Pass number", valid_zone = "Zone", xyzzy = "Anything" }
+'''
+    config = load_config(_write(tmp_path, text))
+    gym = config.configurations["gym_pass_sd_jwt"].type
+    assert gym.claim_names == ("pass_no", "valid_zone", "xyzzy")
+    assert (gym.vct, gym.display_name) == ("urn:pidm:vct:gym_pass", "gym_pass")
+
+
+@pytest.mark.parametrize(("store", "message"), [
+    ("mysql://x@y/z", "'issuer.store': unsupported store 'mysql://'"),
+    ("PostgreSQL://u:secret@db/issuer", "'issuer.store': unsupported store 'PostgreSQL://'"),
+    ("file:///var/lib/issuer.db", "'issuer.store': unsupported store 'file://'"),
+])
+def test_rejects_store_of_an_unsupported_scheme(tmp_path: Path, store: str, message: str) -> None:
+    text = render_config(public_url="https://i.example", did="did:web:i.example", store=store)
+    (tmp_path / "admin-token").write_text("t" * 20)
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, text))
+    assert str(info.value) == (
+        f"{message}; use a SQLite file name (issuer.db, sqlite:issuer.db, "
+        "sqlite:///abs/path/issuer.db) or a PostgreSQL DSN (postgresql://user@host/db or "
+        "postgres://...)")
+    assert "secret" not in str(info.value)
+
+
+def test_accepts_both_postgres_schemes_and_sqlite_forms(tmp_path: Path) -> None:
+    (tmp_path / "admin-token").write_text("t" * 20)
+    for store, dsn in (("postgres://u@db/i", "postgres://u@db/i"),
+                       ("postgresql://u@db/i", "postgresql://u@db/i"),
+                       ("sqlite:data/i.db", f"sqlite://{tmp_path.resolve() / 'data/i.db'}"),
+                       ("sqlite:////srv/i.db", "sqlite:////srv/i.db")):
+        text = render_config(public_url="https://i.example", did="did:web:i.example", store=store)
+        assert load_config(_write(tmp_path, text)).store_dsn == dsn
+
+
+def test_rejects_both_admin_token_and_admin_token_file(tmp_path: Path) -> None:
+    init_issuer(tmp_path)
+    text = (tmp_path / "issuer.toml").read_text()
+    text = text.replace("[status_lists]", 'admin_token = "s3cret-s3cret-s3cret"\n[status_lists]')
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, text))
+    assert str(info.value) == (
+        "'issuer.admin_token' and 'issuer.admin_token_file' are both set; keep one")
+
+
+def test_template_says_how_long_a_revocation_can_take_to_show() -> None:
+    text = render_config(public_url="https://i.example", did="did:web:i.example")
+    comment = " ".join(line.split("#", 1)[1].strip() for line in text.splitlines()
+                       if line.startswith(("ttl = ", "                   #")))
+    assert comment == (
+        "seconds a status list may be cached (Cache-Control max-age). A verifier may keep a "
+        "list for at least its own floor too (a pidm verifier's [network] status_min_ttl, 30 s "
+        "by default), so a revocation can take the longer of the two to show.")

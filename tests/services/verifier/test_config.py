@@ -145,3 +145,72 @@ dcql_query = \'\'\'{"credentials": [{"id": "age", "format": "dc+sd-jwt",
     config = load_config(result.config_path)
     assert config.requests["age_only"].offer is None
     assert config.requests["age_only"].dcql_query.ids == ("age",)
+
+
+_TABLES = ("the file's tables are [verifier], [oid4vp], [network], [server], [trust], "
+           "[requests]")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("[server]", "[serverr]", f"unknown table [serverr] (did you mean [server]?); {_TABLES}"),
+    ("# pidm verifier", "timeout = 5\n#",
+     f"unknown key 'timeout' outside any table; {_TABLES}"),
+    ("receipt_cryptosuite = ", "reciept_cryptosuite = ",
+     "unknown key 'verifier.reciept_cryptosuite' (did you mean 'receipt_cryptosuite'?); "
+     "[verifier] takes name, public_url, did, signing_key_file, admin_token_file, admin_token, "
+     "store, webhook_url, redirect_uri, receipt_cryptosuite"),
+    ("clock_skew = 60", "clock_skew = 60\nwallet = 'x'",
+     "unknown key 'oid4vp.wallet' (did you mean 'wallet_scheme'?); [oid4vp] takes request_ttl, "
+     "kb_max_age, clock_skew, wallet_scheme"),
+    ("timeout = 10", "timeot = 5",
+     "unknown key 'network.timeot' (did you mean 'timeout'?); [network] takes allow_private, "
+     "allow_http, timeout, max_download_bytes, status_min_ttl, status_max_ttl"),
+    ("max_body_bytes = 1048576", "max_body_byte = 1048576",
+     "unknown key 'server.max_body_byte' (did you mean 'max_body_bytes'?); [server] takes "
+     "max_body_bytes"),
+    ('retention = "P30D"', 'retension = "P30D"',
+     "unknown key 'requests.age_and_area.retension' (did you mean 'retention'?); "
+     "[requests.age_and_area] takes purpose, retention, offer, dcql_query"),
+    ('offer = { kind = "points"', 'offer = { knd = "points"',
+     "unknown key 'requests.age_and_area.offer.knd' (did you mean 'kind'?); "
+     "[requests.age_and_area.offer] takes kind, amount, unit, description"),
+    ("purpose = ", "# purpose = ", "'requests.age_and_area.purpose' is required"),
+    ("purpose = ", "purpose = 5 #", "'requests.age_and_area.purpose' must be a string, got 5"),
+    ("timeout = 10", "timeout = 1.5", "'network.timeout' must be an integer, got 1.5"),
+    ('store = "verifier.db"', 'store = "mysql://x@y/z"',
+     "'verifier.store': unsupported store 'mysql://'; use a SQLite file name (verifier.db, "
+     "sqlite:verifier.db, sqlite:///abs/path/verifier.db) or a PostgreSQL DSN "
+     "(postgresql://user@host/db or postgres://...)"),
+])
+def test_rejects_unknown_tables_and_keys_exactly(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    result = init_verifier(tmp_path)
+    _rewrite(result.config_path, old, new)
+    with pytest.raises(ConfigError) as info:
+        load_config(result.config_path)
+    assert (info.value.code, str(info.value)) == ("CONFIG_ERROR", message)
+
+
+def test_names_in_trust_requests_and_dcql_are_the_users(tmp_path: Path) -> None:
+    result = init_verifier(tmp_path)
+    _rewrite(result.config_path, "[trust]\n",
+             '[trust]\n"https://vct.example/any thing" = ["did:web:x.example"]\n')
+    with result.config_path.open("a") as handle:
+        handle.write('''
+[requests.any-name_2]
+purpose = "Check your age."
+retention = "P1D"
+
+[[requests.any-name_2.dcql_query.credentials]]
+id = "whatever_id"
+format = "dc+sd-jwt"
+meta = { vct_values = ["https://vct.example/any thing"] }
+claims = [{ id = "c1", path = ["some", "nested_claim"] }]
+''')
+    config = load_config(result.config_path)
+    assert config.trust["https://vct.example/any thing"] == ("did:web:x.example",)
+    query = config.requests["any-name_2"].dcql_query
+    assert query.ids == ("whatever_id",)
+    assert query.credentials[0].claims is not None
+    assert query.credentials[0].claims[0].path == ("some", "nested_claim")
