@@ -91,14 +91,18 @@ def adapt_issuer(path: Path, *, name: str, catalogue: str) -> None:
 
 
 def adapt_verifier(path: Path, *, retailer_did: str) -> None:
-    """Rename the verifier, trust the retailer for memberships, add the demo's named request."""
+    """Rename the verifier, trust the retailer for memberships, add the demo's named request and
+    lower the status-list cache floor to the demo's TTL, so a revocation shows within seconds (a
+    production verifier keeps the 30 s floor)."""
     from verifier.config import load_config
 
     text = path.read_text(encoding="utf-8")
     text = _replace(text, 'name = "pidm verifier"', f'name = "{MARKETER_NAME}"', path)
+    text = _replace(text, "status_min_ttl = 30 ", f"status_min_ttl = {STATUS_TTL} ", path)
     text = _replace(text, "[trust]\n", f'[trust]\n"{MEMBERSHIP_VCT}" = ["{retailer_did}"]\n',
                     path)
     path.write_text(text + NAMED_REQUEST, encoding="utf-8")
     config = load_config(path)
-    if REQUEST not in config.requests or config.name != MARKETER_NAME:
+    if (REQUEST not in config.requests or config.name != MARKETER_NAME
+            or config.status_min_ttl != STATUS_TTL):
         raise ConfigError(f"{path}: the demo's edits did not take")

@@ -14,9 +14,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from pidm.did.resolver import CachingResolver, MethodRouter
-from pidm.net import SafeFetcher
-from pidm.status import CachedStatusListClient
 from pidm_demo import configs
 from pidm_demo.wire import WireLog
 
@@ -92,9 +89,9 @@ async def start_issuer(directory: Path, *, role: str, name: str, catalogue: str,
 
 
 async def start_verifier(directory: Path, *, age_check_did: str, retailer_did: str, store: str,
-                         wire: WireLog, status_client: CachedStatusListClient) -> Service:
+                         wire: WireLog) -> Service:
     """``pidm verifier init`` trusting the age check, adapted for the demo, on a free port."""
-    from verifier.app import Deps, create_app
+    from verifier.app import create_app
     from verifier.config import load_config
     from verifier.init import init_verifier
 
@@ -104,27 +101,10 @@ async def start_verifier(directory: Path, *, age_check_did: str, retailer_did: s
                            issuers=(age_check_did,), store=store)
     configs.adapt_verifier(result.config_path, retailer_did=retailer_did)
     config = load_config(result.config_path)
-    app = create_app(config, deps=Deps(status_client=status_client))
+    app = create_app(config)
     runner = await _serve(app, sock, wire, "marketer")
     return Service("marketer", url, config, result.config_path, result.token_path,
                    runner)
-
-
-class _StatusClient(CachedStatusListClient):
-    """Always truthy: ``verifier.app`` picks an injected client with ``deps.status_client or
-    ...``, and an empty cache (``__len__`` 0) would otherwise be passed over."""
-
-    def __bool__(self) -> bool:
-        return True
-
-
-@contextlib.asynccontextmanager
-async def status_client() -> AsyncIterator[CachedStatusListClient]:
-    """The verifier's status-list client with the cache floor lowered to the demo's TTL, so a
-    revocation shows within seconds (a production verifier keeps the 30 s floor)."""
-    async with SafeFetcher(allow_private=True, allow_http=True, timeout=10.0) as fetcher:
-        resolver = CachingResolver(MethodRouter(fetcher, web_scheme="http"))
-        yield _StatusClient(fetcher, resolver, min_ttl=float(configs.STATUS_TTL))
 
 
 @dataclass
@@ -155,9 +135,8 @@ async def deploy(directory: Path, stores: Stores | None = None) -> AsyncIterator
             directory / "age-check", role="age-check", name=configs.AGE_CHECK_NAME,
             catalogue=configs.AGE_OVER_18, store=stores.age_check, wire=wire)
         stack.push_async_callback(age_check.runner.cleanup)
-        client = await stack.enter_async_context(status_client())
         marketer = await start_verifier(
             directory / "marketer", age_check_did=age_check.did, retailer_did=retailer.did,
-            store=stores.marketer, wire=wire, status_client=client)
+            store=stores.marketer, wire=wire)
         stack.push_async_callback(marketer.runner.cleanup)
         yield Deployment(retailer, age_check, marketer, wire)
