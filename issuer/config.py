@@ -196,7 +196,7 @@ def did_document_path(config: IssuerConfig) -> str | None:
 # --- helpers -----------------------------------------------------------------------------------
 def _credential_type(name: str, table: Any) -> CredentialType:
     where = f"credentials.{name}"
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise ConfigError(f"'[{where}]': the name must match {_NAME.pattern}")
     if not isinstance(table, Mapping):
         raise ConfigError(f"'{where}' must be a table")
@@ -209,13 +209,13 @@ def _credential_type(name: str, table: Any) -> CredentialType:
         raise ConfigError(f"'{where}.claims' must name at least one claim")
     disclosable = cfg.get(table, f"{where}.selectively_disclosable", list, [])
     for claim, display in claims.items():
-        if not _CLAIM.match(claim) or claim in RESERVED_CLAIMS or not isinstance(display, str):
+        if not _CLAIM.fullmatch(claim) or claim in RESERVED_CLAIMS or not isinstance(display, str):
             raise ConfigError(f"'{where}.claims': bad claim {shorten(claim)}")
     unknown = [c for c in disclosable if c not in claims]
     if unknown:
         raise ConfigError(f"'{where}.selectively_disclosable' names unknown claims {unknown}")
     ld_type = cfg.get(table, f"{where}.type", str)
-    if not _LD_TYPE.match(ld_type):
+    if not _LD_TYPE.fullmatch(ld_type):
         raise ConfigError(f"'{where}.type' must be a JSON-LD type name like 'MemberCredential'")
     days = cfg.integer(table, f"{where}.validity_days", 365, 1, 100 * 366)
     return CredentialType(

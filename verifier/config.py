@@ -233,7 +233,7 @@ def _requests(table: Mapping[str, Any], trust: Mapping[str, Any]) -> dict[str, N
 
 def _request(name: str, table: Any, trust: Mapping[str, Any]) -> NamedRequest:
     where = f"requests.{name}"
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise ConfigError(f"'[{where}]': the name must match {_NAME.pattern}")
     if not isinstance(table, Mapping):
         raise ConfigError(f"'{where}' must be a table")

@@ -82,6 +82,7 @@ def _rewrite(path: Path, old: str, new: str) -> None:
      "receipt_cryptosuite"),
     ('did = "did:', 'did = "did:example:', "must be did:web or did:key"),
     ("[requests.age_and_area]", "[requests.Bad-Name]", "the name must match"),
+    ("[requests.age_and_area]", '[requests."age_and_area\\n"]', "the name must match"),
     ("status_min_ttl = 30 ", "status_min_ttl = 90000 ", "'network.status_min_ttl' must be"),
     ("status_max_ttl = 86400 ", "status_max_ttl = 10 ", "must not exceed 'network.status_max"),
     ("max_download_bytes = 1048576", "max_download_bytes = 10", "'network.max_download_bytes'"),
