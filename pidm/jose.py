@@ -73,7 +73,7 @@ _PLAIN_DECODER = json.JSONDecoder()
 
 def _depth(value: Any, limit: int, what: str) -> None:
     level: list[Any] = [value]
-    for _ in range(limit + 1):
+    for _ in range(limit):  # after the loop, level holds depth limit + 1
         nested: list[Any] = []
         for item in level:
             children = item.values() if type(item) is dict else item

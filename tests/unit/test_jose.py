@@ -202,3 +202,18 @@ def test_fast_base64url_matches_strict_decoder(text: str) -> None:
     except PidmError:
         expected = None
     assert b64url_strict(text) == expected
+
+
+@pytest.mark.parametrize(("open_", "close"), [("[", "]"), ('{"a":', "}")])
+def test_json_depth_limit_is_exact(open_: str, close: str) -> None:
+    from pidm.jose import MAX_JSON_DEPTH
+
+    def nested(depth: int) -> bytes:
+        return (open_ * depth + "1" + close * depth).encode()
+
+    value = json_loads(nested(MAX_JSON_DEPTH))
+    for _ in range(MAX_JSON_DEPTH - 1):
+        value = value[0] if isinstance(value, list) else value["a"]
+    assert value in ([1], {"a": 1})
+    with pytest.raises(PidmError, match=f"nested deeper than {MAX_JSON_DEPTH} levels"):
+        json_loads(nested(MAX_JSON_DEPTH + 1))
