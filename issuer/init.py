@@ -18,6 +18,9 @@ DEFAULT_URL = "http://127.0.0.1:8080"
 
 
 _CREDENTIALS = '''
+# What this issuer offers, one [credentials.<id>] table each: the wallet's display name, the
+# W3C type (ldp_vc) and SD-JWT vct, formats (dc+sd-jwt, ldp_vc), validity_days, the claims
+# (claim = display name) and which of them the holder may disclose one by one.
 [credentials.loyalty_membership]
 name = "Loyalty membership"
 type = "LoyaltyMembershipCredential"
@@ -70,15 +73,15 @@ size = 131072      # entries per list (W3C minimum for herd privacy)
 validity = 86400   # seconds a signed status list stays valid
 
 [oid4vci]
-offer_ttl = 600
-access_token_ttl = 600
-nonce_ttl = 300
-proof_max_age = 300
-batch_size = 10
-tx_code_length = 6
+offer_ttl = 600          # seconds a credential offer can be redeemed
+access_token_ttl = 600   # seconds an access token from /token stays usable
+nonce_ttl = 300          # seconds a c_nonce from /nonce stays usable (once)
+proof_max_age = 300      # oldest holder key proof (iat) accepted, seconds
+batch_size = 10          # most credential copies per request (one holder key each)
+tx_code_length = 6       # digits of a transaction code (5 wrong tries void the offer)
 
 [server]
-max_body_bytes = 65536
+max_body_bytes = 65536   # larger request bodies are refused (413)
 {_CREDENTIALS}'''
 
 

@@ -78,18 +78,18 @@ receipt_cryptosuite = "eddsa-jcs-2022"   # or eddsa-rdfc-2022
 [oid4vp]
 request_ttl = 600   # seconds a transaction waits for the wallet
 kb_max_age = 300    # oldest key-binding proof accepted (seconds)
-clock_skew = 60
+clock_skew = 60     # seconds of clock difference tolerated in validity dates
 
 [network]
 allow_private = {flag}   # status lists / did:web on loopback or private addresses: local demos only
 allow_http = {flag}
-timeout = 10
+timeout = 10                   # seconds a DID document or status list fetch may take
 max_download_bytes = 1048576   # largest status list / DID document fetched
 status_min_ttl = 30            # a status list stays cached at least this long (seconds) ...
 status_max_ttl = 86400         # ... and at most this long, whatever its ttl / max-age says
 
 [server]
-max_body_bytes = 1048576
+max_body_bytes = 1048576   # larger request bodies are refused (413)
 
 # Trusted issuers per credential type (SD-JWT VC vct, or W3C VC type).
 [trust]
