@@ -1,6 +1,10 @@
-"""Key pairs (Ed25519 via PyNaCl, P-256 via cryptography) behind one narrow Signer / Verifier
-interface, and their encodings: Multikey (``publicKeyMultibase``), JWK (RFC 7517, OKP and EC),
-raw bytes, and JWK thumbprints (RFC 7638).
+"""Key pairs (Ed25519 via PyNaCl, P-256 and P-384 via cryptography) behind one narrow Signer /
+Verifier interface, and their encodings: Multikey (``publicKeyMultibase``), JWK (RFC 7517, OKP and
+EC), raw bytes, and JWK thumbprints (RFC 7638).
+
+ECDSA signatures are raw r||s (IEEE P1363), made deterministically (RFC 6979) over SHA-256 for
+P-256 and SHA-384 for P-384; the W3C ``ecdsa-*-2019`` vectors are signed that way. P-384
+(``ES384``) serves Data Integrity only: it has no JOSE ``alg`` here (:data:`JOSE_ALG`).
 
 Library key types never cross this module's public surface; their exceptions are turned into
 ``INVALID_KEY`` here.
@@ -38,14 +42,43 @@ from pidm.encoding import (
 )
 from pidm.errors import KeyMaterialError, MalformedValueError, UnsupportedAlgorithm, shorten
 
-Algorithm = Literal["Ed25519", "ES256"]
+Algorithm = Literal["Ed25519", "ES256", "ES384"]
 Rng = Callable[[int], bytes]
 
 ED25519_PUB = 0xED
 ED25519_PRIV = 0x1300
 P256_PUB = 0x1200
 P256_PRIV = 0x1306
-_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+P384_PUB = 0x1201
+P384_PRIV = 0x1307
+
+
+@dataclass(frozen=True, slots=True)
+class _Curve:
+    """One NIST curve: its key algorithm name, JWK ``crv``, scalar size, order, hash, codecs."""
+
+    name: str
+    crv: str
+    size: int
+    order: int
+    curve: ec.EllipticCurve
+    hash: type[hashes.SHA256] | type[hashes.SHA384]
+    pub_code: int
+    priv_code: int
+
+
+_CURVES: dict[str, _Curve] = {
+    "ES256": _Curve("ES256", "P-256", 32,
+                    0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
+                    ec.SECP256R1(), hashes.SHA256, P256_PUB, P256_PRIV),
+    "ES384": _Curve("ES384", "P-384", 48,
+                    int("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF"
+                        "581A0DB248B0A77AECEC196ACCC52973", 16),
+                    ec.SECP384R1(), hashes.SHA384, P384_PUB, P384_PRIV),
+}
+_BY_CRV = {c.crv: c for c in _CURVES.values()}
+_BY_PUB_CODE = {c.pub_code: c for c in _CURVES.values()}
+_BY_PRIV_CODE = {c.priv_code: c for c in _CURVES.values()}
 
 #: JOSE ``alg`` for each key algorithm; a JWS whose alg differs from the key's is refused.
 JOSE_ALG: dict[str, str] = {"Ed25519": "EdDSA", "ES256": "ES256"}
@@ -80,11 +113,12 @@ class NoEncryption:
 
 
 @lru_cache(maxsize=1024)
-def _p256_public(raw: bytes) -> ec.EllipticCurvePublicKey:
+def _ec_public(algorithm: str, raw: bytes) -> ec.EllipticCurvePublicKey:
+    curve = _CURVES[algorithm]
     try:
-        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+        return ec.EllipticCurvePublicKey.from_encoded_point(curve.curve, raw)
     except ValueError as exc:
-        raise KeyMaterialError("P-256 public key is not a valid curve point") from exc
+        raise KeyMaterialError(f"{curve.crv} public key is not a valid curve point") from exc
 
 
 @lru_cache(maxsize=1024)
@@ -92,14 +126,14 @@ def _ed25519_public(raw: bytes) -> nacl.signing.VerifyKey:
     return nacl.signing.VerifyKey(raw)
 
 
-def _compress_p256(x: bytes, y: bytes) -> bytes:
+def _compress_ec(curve: _Curve, x: bytes, y: bytes) -> bytes:
     try:
         numbers = ec.EllipticCurvePublicNumbers(
-            int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
+            int.from_bytes(x, "big"), int.from_bytes(y, "big"), curve.curve
         )
         key = numbers.public_key()
     except ValueError as exc:
-        raise KeyMaterialError("P-256 JWK is not a valid curve point") from exc
+        raise KeyMaterialError(f"{curve.crv} JWK is not a valid curve point") from exc
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     return key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
@@ -107,7 +141,8 @@ def _compress_p256(x: bytes, y: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class PublicKey:
-    """A public key: ``algorithm`` plus its raw form (32-byte Ed25519, 33-byte compressed P-256)."""
+    """A public key: ``algorithm`` plus its raw form (32-byte Ed25519, compressed P-256 / P-384
+    point of 33 / 49 bytes)."""
 
     algorithm: Algorithm
     raw: bytes
@@ -116,10 +151,12 @@ class PublicKey:
         if self.algorithm == "Ed25519":
             if len(self.raw) != 32:
                 raise KeyMaterialError("Ed25519 public key must be 32 bytes")
-        elif self.algorithm == "ES256":
-            if len(self.raw) != 33:
-                raise KeyMaterialError("P-256 public key must be a 33-byte compressed point")
-            _p256_public(self.raw)
+        elif self.algorithm in _CURVES:
+            curve = _CURVES[self.algorithm]
+            if len(self.raw) != curve.size + 1:
+                raise KeyMaterialError(f"{curve.crv} public key must be a {curve.size + 1}-byte "
+                                       f"compressed point")
+            _ec_public(self.algorithm, self.raw)
         else:
             raise UnsupportedAlgorithm(f"unsupported key algorithm {shorten(self.algorithm)}")
 
@@ -134,36 +171,39 @@ class PublicKey:
             raise KeyMaterialError(f"bad multicodec header in {shorten(value)}") from exc
         if code == ED25519_PUB:
             return cls("Ed25519", body)
-        if code == P256_PUB:
-            return cls("ES256", body)
+        if code in _BY_PUB_CODE:
+            return cls(_BY_PUB_CODE[code].name, body)  # type: ignore[arg-type]
         raise UnsupportedAlgorithm(f"unsupported multicodec 0x{code:x} in {shorten(value)}")
 
     def to_multikey(self) -> str:
-        code = ED25519_PUB if self.algorithm == "Ed25519" else P256_PUB
+        code = ED25519_PUB if self.algorithm == "Ed25519" else _CURVES[self.algorithm].pub_code
         return multibase_encode(multicodec_wrap(code, self.raw))
 
     # --- JWK --------------------------------------------------------------------------------
     @classmethod
     def from_jwk(cls, jwk: Mapping[str, Any]) -> PublicKey:
-        """Parse a public JWK (OKP/Ed25519 or EC/P-256); other members are ignored."""
+        """Parse a public JWK (OKP/Ed25519 or EC/P-256, P-384); other members are ignored."""
         if not isinstance(jwk, Mapping):
             raise KeyMaterialError("JWK must be a JSON object")
         kty, crv = jwk.get("kty"), jwk.get("crv")
         if kty == "OKP" and crv == "Ed25519":
             return cls("Ed25519", _jwk_coord(jwk, "x", 32))
-        if kty == "EC" and crv == "P-256":
-            return cls("ES256", _compress_p256(_jwk_coord(jwk, "x", 32), _jwk_coord(jwk, "y", 32)))
+        curve = _BY_CRV.get(crv) if kty == "EC" and isinstance(crv, str) else None
+        if curve is not None:
+            x, y = _jwk_coord(jwk, "x", curve.size), _jwk_coord(jwk, "y", curve.size)
+            return cls(curve.name, _compress_ec(curve, x, y))  # type: ignore[arg-type]
         raise UnsupportedAlgorithm(f"unsupported JWK kty/crv {shorten(kty)}/{shorten(crv)}")
 
     def to_jwk(self) -> dict[str, str]:
         if self.algorithm == "Ed25519":
             return {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(self.raw)}
-        numbers = _p256_public(self.raw).public_numbers()
+        curve = _CURVES[self.algorithm]
+        numbers = _ec_public(self.algorithm, self.raw).public_numbers()
         return {
             "kty": "EC",
-            "crv": "P-256",
-            "x": b64url_encode(numbers.x.to_bytes(32, "big")),
-            "y": b64url_encode(numbers.y.to_bytes(32, "big")),
+            "crv": curve.crv,
+            "x": b64url_encode(numbers.x.to_bytes(curve.size, "big")),
+            "y": b64url_encode(numbers.y.to_bytes(curve.size, "big")),
         }
 
     def thumbprint(self) -> str:
@@ -174,10 +214,14 @@ class PublicKey:
 
     @property
     def jose_alg(self) -> str:
-        return JOSE_ALG[self.algorithm]
+        """The JOSE ``alg``; UNSUPPORTED_ALGORITHM for a key JOSE use is not offered for (P-384)."""
+        alg = JOSE_ALG.get(self.algorithm)
+        if alg is None:
+            raise UnsupportedAlgorithm(f"no JOSE alg for a {self.algorithm} key")
+        return alg
 
     def verify(self, data: bytes, signature: bytes) -> bool:
-        """Return True only if ``signature`` (raw; r||s for ES256) is valid over ``data``."""
+        """Return True only if ``signature`` (raw; r||s for ECDSA) is valid over ``data``."""
         if self.algorithm == "Ed25519":
             if len(signature) != 64:
                 return False
@@ -186,13 +230,13 @@ class PublicKey:
             except nacl.exceptions.BadSignatureError:
                 return False
             return True
-        if len(signature) != 64:
+        curve = _CURVES[self.algorithm]
+        if len(signature) != 2 * curve.size:
             return False
-        der = encode_dss_signature(
-            int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
-        )
+        der = encode_dss_signature(int.from_bytes(signature[: curve.size], "big"),
+                                   int.from_bytes(signature[curve.size :], "big"))
         try:
-            _p256_public(self.raw).verify(der, data, ec.ECDSA(hashes.SHA256()))
+            _ec_public(self.algorithm, self.raw).verify(der, data, ec.ECDSA(curve.hash()))
         except InvalidSignature:
             return False
         return True
@@ -246,30 +290,34 @@ class KeyPair:
         """Create a new key pair from ``rng`` (default: the OS CSPRNG)."""
         if algorithm == "Ed25519":
             return cls.from_private_bytes("Ed25519", rng(32))
-        if algorithm == "ES256":
+        if algorithm in _CURVES:
+            curve = _CURVES[algorithm]
             while True:
-                scalar = int.from_bytes(rng(32), "big")
-                if 0 < scalar < _P256_ORDER:
-                    return cls.from_private_bytes("ES256", scalar.to_bytes(32, "big"))
+                scalar = int.from_bytes(rng(curve.size), "big")
+                if 0 < scalar < curve.order:
+                    return cls.from_private_bytes(algorithm, scalar.to_bytes(curve.size, "big"))
         raise UnsupportedAlgorithm(f"unsupported key algorithm {shorten(algorithm)}")
 
     @classmethod
     def from_private_bytes(cls, algorithm: Algorithm, secret: bytes, key_id: str = "") -> KeyPair:
-        """Build from a 32-byte Ed25519 seed or a 32-byte P-256 scalar."""
-        if len(secret) != 32:
-            raise KeyMaterialError("private key must be 32 bytes")
+        """Build from a 32-byte Ed25519 seed or a 32-byte P-256 / 48-byte P-384 scalar."""
         if algorithm == "Ed25519":
+            if len(secret) != 32:
+                raise KeyMaterialError("private key must be 32 bytes")
             sk = nacl.signing.SigningKey(secret)
             return cls("Ed25519", secret, PublicKey("Ed25519", bytes(sk.verify_key)), key_id, sk)
-        if algorithm == "ES256":
+        if algorithm in _CURVES:
+            curve = _CURVES[algorithm]
+            if len(secret) != curve.size:
+                raise KeyMaterialError(f"{curve.crv} private key must be {curve.size} bytes")
             scalar = int.from_bytes(secret, "big")
-            if not 0 < scalar < _P256_ORDER:
-                raise KeyMaterialError("P-256 private scalar out of range")
-            priv = ec.derive_private_key(scalar, ec.SECP256R1())
+            if not 0 < scalar < curve.order:
+                raise KeyMaterialError(f"{curve.crv} private scalar out of range")
+            priv = ec.derive_private_key(scalar, curve.curve)
             from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
             raw = priv.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
-            return cls("ES256", secret, PublicKey("ES256", raw), key_id, priv)
+            return cls(algorithm, secret, PublicKey(algorithm, raw), key_id, priv)
         raise UnsupportedAlgorithm(f"unsupported key algorithm {shorten(algorithm)}")
 
     @classmethod
@@ -279,15 +327,17 @@ class KeyPair:
         code, body = multicodec_unwrap(data)
         if code == ED25519_PRIV:
             return cls.from_private_bytes("Ed25519", body, key_id)
-        if code == P256_PRIV:
-            return cls.from_private_bytes("ES256", body, key_id)
+        if code in _BY_PRIV_CODE:
+            return cls.from_private_bytes(_BY_PRIV_CODE[code].name,  # type: ignore[arg-type]
+                                          body, key_id)
         raise UnsupportedAlgorithm(f"unsupported private multicodec 0x{code:x}")
 
     @classmethod
     def from_jwk(cls, jwk: Mapping[str, Any], key_id: str = "") -> KeyPair:
         """Parse a private JWK (with ``d``); the public members must match it."""
         public = PublicKey.from_jwk(jwk)
-        secret = _jwk_coord(jwk, "d", 32)
+        size = _CURVES[public.algorithm].size if public.algorithm in _CURVES else 32
+        secret = _jwk_coord(jwk, "d", size)
         pair = cls.from_private_bytes(public.algorithm, secret, key_id or str(jwk.get("kid", "")))
         if pair.public != public:
             raise KeyMaterialError("JWK private and public members do not match")
@@ -297,12 +347,14 @@ class KeyPair:
         return KeyPair(self.algorithm, self._secret, self.public, key_id, self._backend)
 
     def sign(self, data: bytes) -> bytes:
-        """Sign ``data``: Ed25519 (64 bytes) or ES256 as raw r||s (64 bytes)."""
+        """Sign ``data``: Ed25519 (64 bytes), or ECDSA (RFC 6979 deterministic) as raw r||s:
+        ES256 over SHA-256 (64 bytes), ES384 over SHA-384 (96 bytes)."""
         if self.algorithm == "Ed25519":
             return bytes(self._backend.sign(data).signature)
-        der = self._backend.sign(data, ec.ECDSA(hashes.SHA256()))
+        curve = _CURVES[self.algorithm]
+        der = self._backend.sign(data, ec.ECDSA(curve.hash(), deterministic_signing=True))
         r, s = decode_dss_signature(der)
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return r.to_bytes(curve.size, "big") + s.to_bytes(curve.size, "big")
 
     def export_private_jwk(self, *, encrypt_with: NoEncryption) -> dict[str, str]:
         """Return the private JWK. Only unencrypted export exists; say so explicitly."""
@@ -315,7 +367,7 @@ class KeyPair:
     def export_secret_multikey(self, *, encrypt_with: NoEncryption) -> str:
         if not isinstance(encrypt_with, NoEncryption):
             raise TypeError("encrypt_with must be NoEncryption()")
-        code = ED25519_PRIV if self.algorithm == "Ed25519" else P256_PRIV
+        code = ED25519_PRIV if self.algorithm == "Ed25519" else _CURVES[self.algorithm].priv_code
         return multibase_encode(multicodec_wrap(code, self._secret))
 
     def __repr__(self) -> str:

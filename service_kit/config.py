@@ -20,7 +20,7 @@ from pidm.did.key import did_key, did_key_vm_id
 from pidm.did.model import DID
 from pidm.did.web import did_web_to_url
 from pidm.errors import ConfigError, InvalidDID, KeyMaterialError, shorten
-from pidm.keys import KeyPair, read_key_file
+from pidm.keys import JOSE_ALG, KeyPair, read_key_file
 
 T = TypeVar("T")
 MISSING: Any = object()
@@ -203,6 +203,9 @@ def load_signing_key(did: str, key_file: Path, role: str) -> KeyPair:
         pair = read_key_file(key_file)
     except KeyMaterialError as exc:
         raise ConfigError(f"'{role}.signing_key_file': {exc}") from exc
+    if pair.algorithm not in JOSE_ALG:  # P-384 keys serve Data Integrity only
+        raise ConfigError(f"'{role}.signing_key_file' holds a {pair.algorithm} key; the service "
+                          f"signs with Ed25519 or ES256 (P-256)")
     if did.startswith("did:key:"):
         if did_key(pair.public) != did:
             raise ConfigError(f"'{role}.did' is a did:key that does not match the signing key")

@@ -4,9 +4,9 @@ A did:jwk is ``did:jwk:`` + base64url(UTF-8 JSON of a public JWK). Reading it is
 ``JsonWebKey2020`` verification method ``did#0``; a key with ``use: sig`` is not listed under
 keyAgreement, one with ``use: enc`` only under keyAgreement.
 
-pidm's decisions: Ed25519 and P-256 keys become usable verification methods; an X25519 key still
-resolves (its document lists ``#0`` under keyAgreement, as the spec example shows) but carries no
-signature-capable method, so dereferencing ``#0`` for a proof fails with
+pidm's decisions: Ed25519, P-256 and P-384 keys become usable verification methods; an X25519 key
+still resolves (its document lists ``#0`` under keyAgreement, as the spec example shows) but
+carries no signature-capable method, so dereferencing ``#0`` for a proof fails with
 VERIFICATION_METHOD_NOT_FOUND. Any other key type, private key members or symmetric keys are
 refused. The vector's stray ``$`` in the P-256 example's authentication entry is an erratum; we
 emit ``did#0`` everywhere.
@@ -69,7 +69,7 @@ def did_jwk_public_jwk(did: str | DID) -> dict[str, Any]:
     """Decode and check the JWK a did:jwk carries.
 
     Raises INVALID_DID (bad encoding, not a public JWK, invalid key), UNSUPPORTED_ALGORITHM
-    (a key type other than Ed25519, P-256 or X25519).
+    (a key type other than Ed25519, P-256, P-384 or X25519).
     """
     parsed = did if isinstance(did, DID) else DID.parse(did)
     if parsed.method != "jwk":
@@ -136,7 +136,7 @@ def _check_key(jwk: Mapping[str, Any]) -> None:
         PublicKey.from_jwk(jwk)
     except UnsupportedAlgorithm as exc:
         raise UnsupportedAlgorithm(
-            f"did:jwk key type not supported (Ed25519, P-256, X25519): "
+            f"did:jwk key type not supported (Ed25519, P-256, P-384, X25519): "
             f"{shorten(kty)}/{shorten(crv)}"
         ) from exc
     except KeyMaterialError as exc:

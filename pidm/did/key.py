@@ -1,4 +1,5 @@
-"""The did:key method (W3C CCG did:key v0.7, §3.1 Create / §3.2 Read) for Ed25519 and P-256.
+"""The did:key method (W3C CCG did:key v0.7, §3.1 Create / §3.2 Read) for Ed25519, P-256 and
+P-384.
 
 A did:key is ``did:key:`` + the key's Multikey value (multibase base58btc of the multicodec-
 prefixed public key). Reading it is pure: the DID document is expanded from the DID alone, with one
@@ -36,10 +37,10 @@ _RELATIONSHIPS = (
     "capabilityInvocation",
     "capabilityDelegation",
 )
-#: Public-key multicodecs (multiformats table) other than Ed25519 / P-256: a key we do not support,
-#: rather than garbage. x25519, secp256k1, bls12_381-g1/g2, p384, p521, ed448, x448, rsa, sm2.
+#: Public-key multicodecs (multiformats table) other than Ed25519 / P-256 / P-384: a key we do not
+#: support, rather than garbage. x25519, secp256k1, bls12_381-g1/g2, p521, ed448, x448, rsa, sm2.
 _OTHER_KEY_CODECS = frozenset(
-    {0xEC, 0xE7, 0xEA, 0xEB, 0xEE, 0x1201, 0x1202, 0x1203, 0x1204, 0x1205, 0x1206}
+    {0xEC, 0xE7, 0xEA, 0xEB, 0xEE, 0x1202, 0x1203, 0x1204, 0x1205, 0x1206}
 )
 _MAX_ID = 2048  # RSA-4096 did:keys are ~750 characters; base58 decoding is quadratic
 
@@ -59,7 +60,7 @@ def did_key_public_key(did: str | DID) -> PublicKey:
     """Decode the public key a did:key names.
 
     Raises INVALID_DID for a malformed DID or key encoding, METHOD_NOT_SUPPORTED for another
-    method, UNSUPPORTED_ALGORITHM for a key type other than Ed25519 or P-256.
+    method, UNSUPPORTED_ALGORITHM for a key type other than Ed25519, P-256 or P-384.
     """
     parsed = did if isinstance(did, DID) else DID.parse(did)
     if parsed.method != "key":
@@ -73,7 +74,7 @@ def did_key_public_key(did: str | DID) -> PublicKey:
     except UnsupportedAlgorithm as exc:
         if _codec(value) in _OTHER_KEY_CODECS:
             raise UnsupportedAlgorithm(
-                f"did:key key type not supported (only Ed25519, P-256): {shorten(value)}"
+                f"did:key key type not supported (only Ed25519, P-256, P-384): {shorten(value)}"
             ) from exc
         raise InvalidDID(f"did:key value is not a public key multicodec: {shorten(value)}") from exc
     except (MalformedValueError, KeyMaterialError) as exc:

@@ -100,7 +100,7 @@ def test_rejects_did_jwk_x25519_for_signatures() -> None:
 
 def test_rejects_did_key_unsupported_curve() -> None:
     with pytest.raises(UnsupportedAlgorithm):
-        did_key_document("did:key:" + multibase_encode(multicodec_wrap(0x1201, bytes(49))))
+        did_key_document("did:key:" + multibase_encode(multicodec_wrap(0x1202, bytes(67))))
 
 
 async def test_rejects_wrong_relationship() -> None:

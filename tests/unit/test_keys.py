@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pidm.encoding import b64url_decode
 from pidm.errors import KeyMaterialError, MalformedValueError, UnsupportedAlgorithm
 from pidm.keys import KeyPair, NoEncryption, PublicKey, read_key_file, write_key_file
 from tests.spec_vectors import load_vector
@@ -31,11 +32,38 @@ def test_rfc7638_thumbprint_example() -> None:
     assert PublicKey.from_jwk(jwk).thumbprint() == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
 
 
-@pytest.mark.parametrize("algorithm", ["Ed25519", "ES256"])
-def test_sign_verify_and_jwk_round_trip(algorithm: str) -> None:
+def test_p384_multikey_matches_the_w3c_vector() -> None:
+    pair = load_vector("vc-di-ecdsa", "TestVectors", "p384KeyPair.json")
+    key = KeyPair.from_multikey(pair["secretKeyMultibase"])
+    assert key.algorithm == "ES384"
+    assert key.public.to_multikey() == pair["publicKeyMultibase"]
+    assert key.export_secret_multikey(encrypt_with=NoEncryption()) == pair["secretKeyMultibase"]
+    assert pair["publicKeyMultibase"].startswith("z82L")
+    jwk = key.public.to_jwk()
+    assert (jwk["kty"], jwk["crv"]) == ("EC", "P-384")
+    assert len(b64url_decode(jwk["x"])) == len(b64url_decode(jwk["y"])) == 48
+
+
+@pytest.mark.parametrize("algorithm, size", [("ES256", 64), ("ES384", 96)])
+def test_ecdsa_signatures_are_deterministic_rfc6979_r_s(algorithm: str, size: int) -> None:
     key = KeyPair.generate(algorithm)  # type: ignore[arg-type]
     sig = key.sign(b"message")
-    assert len(sig) == 64
+    assert len(sig) == size
+    assert key.sign(b"message") == sig
+    assert key.sign(b"messagf") != sig
+
+
+def test_p384_key_has_no_jose_alg() -> None:
+    with pytest.raises(UnsupportedAlgorithm):
+        _ = KeyPair.generate("ES384").public.jose_alg
+    assert KeyPair.generate("ES256").public.jose_alg == "ES256"
+
+
+@pytest.mark.parametrize("algorithm, size", [("Ed25519", 64), ("ES256", 64), ("ES384", 96)])
+def test_sign_verify_and_jwk_round_trip(algorithm: str, size: int) -> None:
+    key = KeyPair.generate(algorithm)  # type: ignore[arg-type]
+    sig = key.sign(b"message")
+    assert len(sig) == size
     assert key.public.verify(b"message", sig)
     assert not key.public.verify(b"messagf", sig)
     assert not key.public.verify(b"message", sig[:-1] + bytes([sig[-1] ^ 1]))
@@ -84,6 +112,16 @@ def test_rejects_bad_key_material() -> None:
         PublicKey.from_jwk({"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"})
     with pytest.raises(KeyMaterialError):
         PublicKey("ES256", b"\x02" + b"\xff" * 32)
+    with pytest.raises(KeyMaterialError):
+        PublicKey("ES384", b"\x02" + b"\xff" * 48)
+    with pytest.raises(KeyMaterialError):  # a P-256-sized point is no P-384 key
+        PublicKey("ES384", KeyPair.generate("ES256").public.raw)
+    with pytest.raises(KeyMaterialError):
+        PublicKey.from_jwk({"kty": "EC", "crv": "P-384", "x": "AAAA", "y": "AAAA"})
+    with pytest.raises(KeyMaterialError):
+        KeyPair.from_private_bytes("ES384", bytes(32))
+    with pytest.raises(KeyMaterialError):
+        KeyPair.from_private_bytes("ES384", bytes(48))
     with pytest.raises(UnsupportedAlgorithm):
         PublicKey.from_jwk({"kty": "oct", "k": "AAAA"})
     with pytest.raises(MalformedValueError):

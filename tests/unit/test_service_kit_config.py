@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pidm.errors import ConfigError
+from pidm.keys import KeyPair, write_key_file
 from service_kit import config as cfg
 
 
@@ -110,3 +111,14 @@ def test_admin_token_inline_or_from_a_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="^'issuer.admin_token' and 'issuer.admin_token_file' "
                                           "are both set; keep one$"):
         cfg.admin_token({"admin_token": "t" * 16, "admin_token_file": "tok"}, "issuer", tmp_path)
+
+
+def test_signing_key_of_a_curve_the_services_cannot_use_is_refused(tmp_path: Path) -> None:
+    key_file = tmp_path / "k.jwk"
+    write_key_file(key_file, KeyPair.generate("ES384"))
+    with pytest.raises(ConfigError, match="holds a ES384 key") as info:
+        cfg.load_signing_key("did:web:example.com", key_file, "issuer")
+    assert info.value.code == "CONFIG_ERROR"
+    write_key_file(tmp_path / "p256.jwk", KeyPair.generate("ES256"))
+    pair = cfg.load_signing_key("did:web:example.com", tmp_path / "p256.jwk", "issuer")
+    assert pair.key_id == "did:web:example.com#key-1"

@@ -89,8 +89,8 @@ def test_rejects_private_key() -> None:
     [
         {"kty": "EC", "crv": "secp256k1", "x": b64url_encode(bytes(32)),
          "y": b64url_encode(bytes(32))},
-        {"kty": "EC", "crv": "P-384", "x": b64url_encode(bytes(48)),
-         "y": b64url_encode(bytes(48))},
+        {"kty": "EC", "crv": "P-521", "x": b64url_encode(bytes(66)),
+         "y": b64url_encode(bytes(66))},
         {"kty": "RSA", "n": "AQAB", "e": "AQAB"},
         {"kty": "OKP", "crv": "Ed448", "x": b64url_encode(bytes(57))},
     ],
