@@ -1,4 +1,5 @@
-"""VC Data Integrity 1.0 proofs and the EdDSA cryptosuites (eddsa-rdfc-2022, eddsa-jcs-2022)."""
+"""VC Data Integrity 1.0 proofs with the EdDSA (eddsa-rdfc-2022, eddsa-jcs-2022) and ECDSA
+(ecdsa-rdfc-2019, ecdsa-jcs-2019; P-256 and P-384) cryptosuites."""
 
 from __future__ import annotations
 

@@ -11,16 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pidm.errors import ProofVerificationError
 from pidm.integrity.canon import canonicalize_jcs
+from pidm.integrity.proof_config import jcs_config, jcs_proof_options, jcs_verify_inputs
 from pidm.integrity.suite import EdDSASuite, Json
 from pidm.jsonld.loader import DocumentLoader
 
 __all__ = ["EDDSA_JCS_2022", "EdDSAJcs2022"]
-
-
-def _as_list(context: Any) -> list[Any]:
-    return list(context) if isinstance(context, list) else [context]
 
 
 class EdDSAJcs2022(EdDSASuite):
@@ -30,25 +26,13 @@ class EdDSAJcs2022(EdDSASuite):
 
     def proof_options(self, options: Mapping[str, Any], document: Mapping[str, Any]) -> Json:
         """§3.3.1 Create Proof steps 1–2: clone the options, copy the document's ``@context``."""
-        proof = dict(options)
-        if "@context" in document:
-            proof["@context"] = document["@context"]
-        return proof
+        return jcs_proof_options(options, document)
 
     def verify_inputs(self, document: Mapping[str, Any], proof_options: Mapping[str, Any],
                       ) -> tuple[Json, Json]:
         """§3.3.2 Verify Proof steps 1–4: a proof ``@context`` must prefix the document's, and
         replaces it in the document that was signed."""
-        unsecured = dict(document)
-        config = dict(proof_options)
-        if "@context" in config:
-            expected = _as_list(config["@context"])
-            actual = _as_list(unsecured.get("@context", []))
-            if actual[: len(expected)] != expected:
-                raise ProofVerificationError(
-                    "the document's '@context' does not start with the proof's '@context'")
-            unsecured["@context"] = config["@context"]
-        return unsecured, config
+        return jcs_verify_inputs(document, proof_options)
 
     def transform(self, document: Mapping[str, Any], *, loader: DocumentLoader | None) -> bytes:
         """§3.3.3 Transformation: RFC 8785 of the unsecured document."""
@@ -58,9 +42,7 @@ class EdDSAJcs2022(EdDSASuite):
                   loader: DocumentLoader | None) -> bytes:
         """§3.3.5 Proof Configuration: RFC 8785 of the proof options."""
         self.check_config(config)
-        proof_config = dict(config)
-        proof_config.pop("proofValue", None)
-        return canonicalize_jcs(proof_config)
+        return canonicalize_jcs(jcs_config(config))
 
 
 EDDSA_JCS_2022 = EdDSAJcs2022()

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pidm.integrity.canon import DEFAULT_LIMITS, Limits, canonicalize_rdfc
+from pidm.integrity.proof_config import rdfc_config
 from pidm.integrity.suite import EdDSASuite, Json
 from pidm.jsonld.loader import DocumentLoader
 
@@ -39,13 +40,8 @@ class EdDSARdfc2022(EdDSASuite):
         """§3.2.5 Proof Configuration: the options with the document's ``@context``,
         canonicalized with RDFC-1.0."""
         self.check_config(config)
-        proof_config = dict(config)
-        proof_config.pop("proofValue", None)
-        if "@context" in document:
-            proof_config["@context"] = document["@context"]
-        else:
-            proof_config.pop("@context", None)
-        return canonicalize_rdfc(proof_config, loader=loader, limits=self.limits).encode("utf-8")
+        return canonicalize_rdfc(rdfc_config(config, document), loader=loader,
+                                 limits=self.limits).encode("utf-8")
 
 
 EDDSA_RDFC_2022 = EdDSARdfc2022()

@@ -33,6 +33,8 @@ from pidm.errors import (
     VerificationMethodNotFound,
     shorten,
 )
+from pidm.integrity.ecdsa_jcs_2019 import ECDSA_JCS_2019
+from pidm.integrity.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
 from pidm.integrity.eddsa_jcs_2022 import EDDSA_JCS_2022
 from pidm.integrity.eddsa_rdfc_2022 import EDDSA_RDFC_2022
 from pidm.integrity.model import Proof
@@ -56,7 +58,8 @@ __all__ = [
 DEFAULT_SKEW = timedelta(minutes=5)
 #: A document may carry at most this many proofs (each costs a canonicalization).
 MAX_PROOFS = 16
-SUITES: dict[str, Cryptosuite] = {s.name: s for s in (EDDSA_RDFC_2022, EDDSA_JCS_2022)}
+SUITES: dict[str, Cryptosuite] = {
+    s.name: s for s in (EDDSA_RDFC_2022, EDDSA_JCS_2022, ECDSA_RDFC_2019, ECDSA_JCS_2019)}
 _DI_CONTEXTS = ("https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/data-integrity/v2")
 
 
@@ -157,10 +160,10 @@ def add_proof(
 
     The verification method is ``signer.key_id``. A document that already has proofs gets a
     proof set; ``previous_proof`` (ids of proofs in it) makes a chain. Raises
-    PROOF_GENERATION_ERROR, UNSUPPORTED_ALGORITHM, and what canonicalization raises
-    (DATA_LOSS_DETECTION_ERROR, UNKNOWN_CONTEXT, …).
+    PROOF_GENERATION_ERROR, UNSUPPORTED_ALGORITHM (also for a signer whose key the suite does
+    not use), and what canonicalization raises (DATA_LOSS_DETECTION_ERROR, UNKNOWN_CONTEXT, …).
     """
-    suite = get_suite(cryptosuite)
+    suite = get_suite(cryptosuite).for_key(signer.algorithm)
     if not isinstance(document, Mapping):
         raise MalformedValueError("a document to secure must be a JSON object")
     if proof_purpose not in RELATIONSHIPS:
@@ -260,8 +263,8 @@ def _verify_signature(document: Mapping[str, Any], parsed: Proof,
                       loader: DocumentLoader | None) -> VerificationMethod:
     """§4.4 from key retrieval on, for a proof whose options were checked: the verification
     method, then the cryptosuite over the document (with the proofs a chain names)."""
-    suite = get_suite(parsed.cryptosuite)
     vm = _authorized(controller, parsed)
+    suite = _suite_for(parsed.cryptosuite, vm)
     signature = multibase_decode_proof(parsed.proof_value)
     matching = _matching(proofs, parsed.previous_proof, ProofVerificationError)
     options = {k: v for k, v in parsed.raw.items() if k != "proofValue"}
@@ -271,6 +274,18 @@ def _verify_signature(document: Mapping[str, Any], parsed: Proof,
     if not suite.verify(data, signature, vm.public_key):
         raise ProofVerificationError(f"{suite.name} signature by {shorten(vm.id)} does not verify")
     return vm
+
+
+def _suite_for(name: str, vm: VerificationMethod) -> Cryptosuite:
+    """The cryptosuite bound to ``vm``'s key; PROOF_VERIFICATION_ERROR for a key the suite
+    does not use (an Ed25519 key named in an ECDSA proof, say)."""
+    suite = get_suite(name)
+    try:
+        return suite.for_key(vm.public_key.algorithm)
+    except UnsupportedAlgorithm as exc:
+        raise ProofVerificationError(f"{name} proof names {shorten(vm.id)}, a "
+                                     f"{vm.public_key.algorithm} key it cannot be made with"
+                                     ) from exc
 
 
 def multibase_decode_proof(value: str) -> bytes:
