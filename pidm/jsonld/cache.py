@@ -28,7 +28,10 @@ from frozendict import frozendict
 from pyld.context_resolver import ContextResolver
 from pyld.resolved_context import ResolvedContext
 
-__all__ = ["ContextCache", "cache_for"]
+__all__ = ["MAX_MEMO_IRI", "ContextCache", "cache_for"]
+
+#: Longest string (and expansion) the IRI memo keeps; terms and usual IRIs are far shorter.
+MAX_MEMO_IRI = 1024
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -79,6 +82,8 @@ class ContextCache:
         self.processed: LRU[Hashable, tuple[Any, Any, Any]] = LRU(maxsize)
         self.iris: dict[tuple[int, str, Any, bool], tuple[Any, str | None]] = {}
         self.max_iris = 8 * maxsize
+        self.iri_contexts: dict[int, Any] = {}  # the active contexts ``iris`` pins
+        self.max_iri_contexts = maxsize
 
     def key_of(self, ctx: Any) -> str:
         """The canonical (JCS) key of an embedded context object, computed once per object."""
@@ -115,15 +120,27 @@ class ContextCache:
         """Return pyld's expansion of ``value`` in ``active_ctx`` (frozen), computing it once.
 
         A plain dict (atomic operations under the GIL, no lock on this hot path) emptied when it
-        reaches ``max_iris`` entries, so hostile documents with many distinct terms stay bounded.
+        reaches ``max_iris`` entries or pins ``max_iri_contexts`` active contexts, so hostile
+        documents with many distinct terms or embedded contexts stay bounded. Entries outlive the
+        operation, so strings longer than :data:`MAX_MEMO_IRI` (body-sized ``@id`` values, never
+        seen twice) are not kept.
         """
+        if len(value) > MAX_MEMO_IRI:
+            return compute()
         key = (id(active_ctx), value, base, vocab)
         hit = self.iris.get(key)
         if hit is not None and hit[0] is active_ctx:
             return hit[1]
         result = compute()
-        if len(self.iris) >= self.max_iris:
+        if result is not None and len(result) > MAX_MEMO_IRI:
+            return result
+        if len(self.iris) >= self.max_iris or (
+            id(active_ctx) not in self.iri_contexts
+            and len(self.iri_contexts) >= self.max_iri_contexts
+        ):
             self.iris.clear()
+            self.iri_contexts.clear()
+        self.iri_contexts[id(active_ctx)] = active_ctx
         self.iris[key] = (active_ctx, result)
         return result
 

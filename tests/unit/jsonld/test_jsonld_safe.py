@@ -208,3 +208,28 @@ def test_iri_expansions_are_memoized_per_loader_and_bounded() -> None:
     assert again == first == expand(doc)
     subject = first[0]["https://www.w3.org/2018/credentials#credentialSubject"][0]
     assert subject["https://www.w3.org/ns/credentials/examples#claim42"] == [{"@value": "42"}]
+
+
+def test_iri_memo_keeps_no_long_strings() -> None:
+    # Entries outlive the operation: a long IRI memoized per request would pin body-sized strings
+    # (up to max_iris of them) across requests.
+    loader = StaticLoader()
+    cache = cache_for(loader)
+    long_id = "urn:x:" + "a" * 100_000
+    expanded = expand(credential(id=long_id), loader=loader)
+    assert expanded[0]["@id"] == long_id
+    assert len(cache.iris) > 0
+    assert max(len(value) for _, value, _, _ in cache.iris) <= 1024
+
+
+def test_iri_memo_pins_a_bounded_number_of_active_contexts() -> None:
+    # Each embedded context makes a new active context; the memo must not pin more of them than
+    # the processed-context LRU does.
+    loader = StaticLoader()
+    cache = cache_for(loader)
+    for i in range(cache.processed.maxsize + 20):
+        doc = credential(credentialSubject={"id": "did:example:abc", "@context": {
+            f"t{i}": f"https://t.example/{i}"}, f"t{i}": "x"})
+        expand(doc, loader=loader)
+    pinned = {id(ctx) for ctx, _ in cache.iris.values()}
+    assert 0 < len(pinned) <= cache.processed.maxsize
