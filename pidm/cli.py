@@ -45,12 +45,14 @@ def main() -> None:
 
 @main.group()
 def key() -> None:
-    """Create key pairs (Ed25519 or P-256)."""
+    """Create key pairs (Ed25519, P-256 or P-384)."""
 
 
 @key.command("generate")
-@click.option("--algorithm", "-a", type=click.Choice(["Ed25519", "ES256"]), default="Ed25519",
-              show_default=True, help="Ed25519 (EdDSA) or ES256 (P-256).")
+@click.option("--algorithm", "-a", type=click.Choice(["Ed25519", "ES256", "ES384"]),
+              default="Ed25519", show_default=True,
+              help="Ed25519 (EdDSA), ES256 (P-256) or ES384 (P-384: Data Integrity ecdsa-* "
+                   "suites only, not JWTs or services).")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Key file to write (private JWK, mode 0600; never overwritten).")
 def key_generate(algorithm: str, out: Path) -> None:

@@ -1,5 +1,6 @@
 """``pidm vc``: sign and verify JSON-LD credentials and presentations with Data Integrity proofs
-(eddsa-rdfc-2022, eddsa-jcs-2022).
+(eddsa-rdfc-2022, eddsa-jcs-2022 with Ed25519 keys; ecdsa-rdfc-2019, ecdsa-jcs-2019 with P-256 or
+P-384 keys).
 
 ``verify`` prints the verification result (a table, or JSON with ``--json``) in the same shape
 as ``pidm sd-jwt verify`` and exits 0 when valid, 1 when invalid, 2 on bad usage or unreadable
@@ -20,7 +21,7 @@ import click
 from pidm.cli_io import json_text, read_json
 from pidm.errors import MalformedValueError, PidmError
 
-SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019")
 
 
 def read_document(file: str) -> dict[str, Any]:
@@ -57,7 +58,8 @@ def vc_group() -> None:
 @click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
               required=True, help="Signing key file (private JWK, from `pidm key generate`).")
 @click.option("--suite", type=click.Choice(SUITES), required=True,
-              help="Data Integrity cryptosuite.")
+              help="Data Integrity cryptosuite: eddsa-* need an Ed25519 key, ecdsa-* a P-256 "
+                   "(ES256) or P-384 (ES384) key.")
 @click.option("--verification-method", "vm",
               help="DID URL of the key (default: the key's did:key). The document's issuer "
                    "(holder, for a presentation) must be this DID.")

@@ -1,4 +1,4 @@
-"""``pidm key generate`` through click: both algorithms, mode 0600, never overwriting."""
+"""``pidm key generate`` through click: every algorithm, mode 0600, never overwriting."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def run(*args: str) -> Result:
 
 
 @pytest.mark.parametrize("algorithm, kty, prefix", [
-    ("Ed25519", "OKP", "did:key:z6Mk"), ("ES256", "EC", "did:key:zDn")])
+    ("Ed25519", "OKP", "did:key:z6Mk"), ("ES256", "EC", "did:key:zDn"),
+    ("ES384", "EC", "did:key:z82L")])
 def test_generate_prints_the_public_key_and_its_did(tmp_path: Path, algorithm: str, kty: str,
                                                     prefix: str) -> None:
     path = tmp_path / "k.jwk"

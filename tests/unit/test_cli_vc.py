@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from pidm.cli import main
 from pidm.did.key import did_key
+from pidm.encoding import multibase_decode
 from pidm.keys import KeyPair, read_key_file, write_key_file
 from tests.spec_vectors import vector_path
 
@@ -376,3 +377,71 @@ def test_skew_is_bounded(command: tuple[str, ...], tmp_path: Path) -> None:
     result = run(*command, "--skew", str(10**15), str(path))
     assert (result.exit_code, result.stdout) == (2, "")
     assert "0<=x<=86400" in result.stderr
+
+
+# --- ECDSA suites (ecdsa-rdfc-2019, ecdsa-jcs-2019; P-256 and P-384 keys) ---------------------
+ECDSA_SUITES = ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"]
+ECDSA_VECTORS = [
+    ("ecdsa-rdfc-2019-p256", "signedECDSAP256.json"),
+    ("ecdsa-rdfc-2019-p256", "employ", "signedECDSAP256.json"),
+    ("ecdsa-rdfc-2019-p384", "signedECDSAP384.json"),
+    ("ecdsa-rdfc-2019-p384", "employ", "signedECDSAP384.json"),
+    ("ecdsa-jcs-2019-p256", "signedJCSECDSAP256.json"),
+    ("ecdsa-jcs-2019-p384", "signedJCSECDSAP384.json"),
+]
+
+
+def test_sign_offers_every_implemented_suite() -> None:
+    from pidm.cli_vc import SUITES as OFFERED
+    from pidm.integrity.proof import SUITES as IMPLEMENTED
+
+    assert sorted(OFFERED) == sorted(IMPLEMENTED) == sorted([*SUITES, *ECDSA_SUITES])
+    help_text = run("vc", "sign", "--help").output
+    assert all(name in help_text for name in OFFERED)
+
+
+@pytest.mark.parametrize("suite", ECDSA_SUITES)
+@pytest.mark.parametrize("algorithm, prefix, size", [("ES256", "did:key:zDna", 64),
+                                                     ("ES384", "did:key:z82L", 96)])
+def test_ecdsa_sign_verify_round_trip(suite: str, algorithm: str, prefix: str, size: int,
+                                      tmp_path: Path) -> None:
+    key_path = tmp_path / f"{algorithm}.jwk"
+    generated = run("key", "generate", "-a", algorithm, "-o", str(key_path))
+    assert generated.exit_code == 0, generated.output
+    issuer = json.loads(generated.stdout)["did"]
+    assert issuer.startswith(prefix) and issuer == did_key(read_key_file(key_path).public)
+    signed_path = sign(key_path, credential(issuer), tmp_path, suite)
+    signed = json.loads(signed_path.read_text())
+    assert signed["proof"]["cryptosuite"] == suite
+    assert signed["proof"]["verificationMethod"] == f"{issuer}#{issuer.removeprefix('did:key:')}"
+    assert len(multibase_decode(signed["proof"]["proofValue"], allowed="z")) == size
+    result = run("vc", "verify", "--json", str(signed_path))
+    assert result.exit_code == 0, result.output
+    assert checks(result)["signature"]["status"] == "passed"
+    signed["credentialSubject"]["name"] = "Mallory"
+    tampered = run("vc", "verify", "--json", str(write(tmp_path / "t.json", signed)))
+    assert tampered.exit_code == 1
+    assert checks(tampered)["signature"]["code"] == "PROOF_VERIFICATION_ERROR"
+
+
+@pytest.mark.parametrize("suite, algorithm", [("ecdsa-rdfc-2019", "Ed25519"),
+                                              ("ecdsa-jcs-2019", "Ed25519"),
+                                              ("eddsa-rdfc-2022", "ES384")])
+def test_sign_refuses_a_key_the_suite_does_not_use(suite: str, algorithm: str,
+                                                   tmp_path: Path) -> None:
+    key_path = tmp_path / "k.jwk"
+    pair = KeyPair.generate(algorithm)  # type: ignore[arg-type]
+    write_key_file(key_path, pair)
+    unsigned = write(tmp_path / "c.json", credential(did_key(pair.public)))
+    result = run("vc", "sign", "--key", str(key_path), "--suite", suite, str(unsigned))
+    assert result.exit_code == 2
+    assert "error: UNSUPPORTED_ALGORITHM:" in result.stderr
+    no_traceback(result)
+
+
+@pytest.mark.parametrize("parts", ECDSA_VECTORS, ids=lambda p: "/".join(p))
+def test_w3c_ecdsa_vectors_verify_with_proof_only(parts: tuple[str, ...]) -> None:
+    result = run("vc", "verify", "--proof-only", "--json",
+                 str(vector_path("vc-di-ecdsa", "TestVectors", *parts)))
+    assert result.exit_code == 0, result.output
+    assert checks(result)["signature"]["status"] == "passed"
