@@ -23,6 +23,11 @@ def _oauth_errors(*codes: int) -> dict[str, Any]:
     return kit.oauth_errors("OAuth 2.0 / OpenID4VCI error object", *codes)
 
 
+#: A credential configuration id; which ones exist is the issuer's configuration (its metadata's
+#: ``credential_configurations_supported``), so an unknown one is a 400 the schema cannot rule out.
+_CONFIG_ID: dict[str, Any] = {"type": "string", "minLength": 1}
+
+
 
 
 _SCHEMAS: dict[str, Any] = {
@@ -48,13 +53,16 @@ _SCHEMAS: dict[str, Any] = {
     "OfferRequest": {
         "type": "object",
         "properties": {
-            "credential_configuration_id": kit.STR,
-            "credential_configuration_ids": {"type": "array", "items": kit.STR, "minItems": 1},
+            "credential_configuration_id": _CONFIG_ID,
+            "credential_configuration_ids": {"type": "array", "items": _CONFIG_ID, "minItems": 1,
+                                             "maxItems": 16, "uniqueItems": True},
             "claims": {"type": "object", "description": "the subject's claims to issue"},
             "tx_code": {"type": "boolean", "default": False},
             "by_reference": {"type": "boolean", "default": False},
         },
         "required": ["claims"],
+        "anyOf": [{"required": ["credential_configuration_ids"]},
+                  {"required": ["credential_configuration_id"]}],
     },
     "OfferCreated": {
         "type": "object",
@@ -73,8 +81,9 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["grant_type", "pre-authorized_code"],
         "properties": {
             "grant_type": {"const": "urn:ietf:params:oauth:grant-type:pre-authorized_code"},
-            "pre-authorized_code": kit.STR,
-            "tx_code": kit.STR,
+            "pre-authorized_code": {"type": "string", "minLength": 1, "maxLength": 4096},
+            "tx_code": {"type": "string", "minLength": 1, "maxLength": 64},
+            "client_id": {"type": "string", "minLength": 1, "maxLength": 512},
         },
     },
     "TokenResponse": {
@@ -141,7 +150,36 @@ _SCHEMAS: dict[str, Any] = {
     "IssueRequest": {
         "type": "object",
         "required": ["credential"],
-        "properties": {"credential": kit.OBJ, "options": kit.OBJ},
+        "properties": {
+            "credential": {
+                "type": "object",
+                "description": "an unsecured VCDM 2.0 credential; the issuer sets `issuer` (any "
+                               "given must be its own DID), `id` and `validFrom` when absent, "
+                               "and refuses `proof` and `credentialStatus`",
+                "required": ["@context", "type", "credentialSubject"],
+                "properties": {
+                    "@context": {"type": "array", "minItems": 1,
+                                 "prefixItems": [{"const": "https://www.w3.org/ns/credentials/v2"}]},
+                    "type": {"oneOf": [
+                        {"const": "VerifiableCredential"},
+                        {"type": "array", "items": {"type": "string", "minLength": 1},
+                         "contains": {"const": "VerifiableCredential"}}]},
+                    "credentialSubject": {"oneOf": [
+                        {"type": "object", "minProperties": 1},
+                        {"type": "array", "minItems": 1,
+                         "items": {"type": "object", "minProperties": 1}}]},
+                    "validFrom": {"type": "string", "format": "date-time"},
+                    "validUntil": {"type": "string", "format": "date-time"},
+                },
+                "not": {"anyOf": [{"required": ["proof"]}, {"required": ["credentialStatus"]}]},
+            },
+            "options": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"cryptosuite": {"const": "eddsa-rdfc-2022"},
+                               "proofPurpose": {"const": "assertionMethod"}},
+            },
+        },
     },
 }
 
@@ -191,7 +229,7 @@ def _admin_paths() -> dict[str, Any]:
             tags=tags, admin=True, params=[
                 {"name": n, "in": "query", "required": False, "schema": s}
                 for n, s in (("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-                             ("offset", {"type": "integer", "minimum": 0}),
+                             ("offset", {"type": "integer", "minimum": 0, "maximum": 1 << 31}),
                              ("status", {"enum": ["valid", "suspended", "revoked"]}),
                              ("holder", {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$",
                                          "description": "JWK SHA-256 thumbprint (RFC 7638)"}))
@@ -217,7 +255,9 @@ def _published_paths() -> dict[str, Any]:
     return {
         "/status/bitstring/{list_id}": {"get": kit.op(
             "BitstringStatusListCredential (signed, eddsa-rdfc-2022); Cache-Control max-age=TTL",
-            {"200": kit.json_body(kit.OBJ, "status list credential"), **kit.problems(404)},
+            {"200": {"description": "status list credential",
+                     "content": {"application/vc": {"schema": kit.OBJ}}},
+             **kit.problems(404)},
             tags=["status"], params=list_param)},
         "/status/token/{list_id}": {"get": kit.op(
             "Token Status List (statuslist+jwt); Cache-Control max-age=TTL",
@@ -228,7 +268,8 @@ def _published_paths() -> dict[str, Any]:
         "/.well-known/did.json": {"get": kit.op(
             "The issuer's did:web document (only when the issuer DID is a did:web)",
             {"200": {"description": "DID document",
-                     "content": {"application/did+json": {"schema": kit.OBJ}}}},
+                     "content": {"application/did+json": {"schema": kit.OBJ}}},
+             **kit.problems(404)},
             tags=["status"])},
         "/openapi.json": {"get": kit.op(
             "This document", {"200": kit.json_body(kit.OBJ, "OpenAPI 3.1")}, tags=["meta"])},

@@ -24,6 +24,11 @@ def _oauth_errors(*codes: int) -> dict[str, Any]:
     return kit.oauth_errors("OAuth 2.0 error object (OpenID4VP §8.5)", *codes)
 
 
+#: RFC 6749 §4.1.2.1 ``error`` / ``error_description`` characters (no '"' nor '\\').
+_OAUTH_TEXT: dict[str, Any] = {
+    "type": "string", "pattern": "^[\\x20-\\x21\\x23-\\x5b\\x5d-\\x7e]*$", "maxLength": 1024,
+}
+
 _REWARD = {
     "type": "object",
     "description": "pidm offer / reward: amounts are decimal strings, never numbers",
@@ -143,13 +148,16 @@ _SCHEMAS: dict[str, Any] = {
     },
     "AuthorizationResponse": {
         "type": "object",
-        "description": "OpenID4VP 1.0 §8.1/§8.2 direct_post body (or an error response)",
+        "description": "OpenID4VP 1.0 §8.1/§8.2 direct_post body (or an error response); "
+                       "`state` is the one in the request object",
+        "required": ["state"],
         "properties": {
             "vp_token": {"type": "string", "description": "JSON: {query id: [presentation]}"},
-            "state": kit.STR,
-            "error": kit.STR,
-            "error_description": kit.STR,
+            "state": {"type": "string", "pattern": "^[A-Za-z0-9._~-]+$", "maxLength": 512},
+            "error": {"type": "string", "minLength": 1, **_OAUTH_TEXT},
+            "error_description": _OAUTH_TEXT,
         },
+        "anyOf": [{"required": ["vp_token"]}, {"required": ["error"]}],
     },
     "ResponseAnswer": {
         "type": "object",
@@ -225,11 +233,19 @@ def _oid4vp_paths() -> dict[str, Any]:
     }
 
 
+def _not_valid() -> dict[str, Any]:
+    """400: the verification result of a credential or presentation that is not valid, or a
+    problem for a body that is not a JSON request at all."""
+    answer = kit.json_body(kit.ref("VerificationResult"),
+                           "not valid (see the failed checks); a problem for a malformed body")
+    answer["content"].update(kit.problems(400)["400"]["content"])
+    return answer
+
+
 def _vcapi_paths() -> dict[str, Any]:
     tags = ["VC API"]
     answer = {"200": kit.json_body(kit.ref("VerificationResult"), "verified"),
-              "400": kit.json_body(kit.ref("VerificationResult"),
-                                   "not valid (see the failed checks)"),
+              "400": _not_valid(),
               **kit.problems(401, 413)}
     return {
         "/credentials/verify": {"post": kit.op(
@@ -248,7 +264,8 @@ def _published_paths() -> dict[str, Any]:
         "/.well-known/did.json": {"get": kit.op(
             "The verifier's did:web document (only when its DID is a did:web)",
             {"200": {"description": "DID document",
-                     "content": {"application/did+json": {"schema": kit.OBJ}}}},
+                     "content": {"application/did+json": {"schema": kit.OBJ}}},
+             **kit.problems(404)},
             tags=["meta"])},
         "/openapi.json": {"get": kit.op(
             "This document", {"200": kit.json_body(kit.OBJ, "OpenAPI 3.1")}, tags=["meta"])},
