@@ -235,6 +235,19 @@ def test_require_key_binding_flag() -> None:
     assert failed(result) == {"holder_binding": "KB_JWT_INVALID"}
 
 
+def test_nonce_and_audience_are_not_passed_without_a_kb_jwt() -> None:
+    # require_key_binding=False with an expected nonce/audience and no KB-JWT: nothing proved
+    # either, so neither may be reported PASSED (the all-pass fast path did).
+    bare = present(holder=None)
+    result = verify(bare, require_key_binding=False)
+    assert status(result)["holder_binding"] == "skipped"
+    assert status(result)["nonce"] == "skipped" and status(result)["audience"] == "skipped"
+    only_nonce = verify(bare, audience=None, require_key_binding=False)
+    assert status(only_nonce)["nonce"] == "skipped"
+    only_audience = verify(bare, nonce=None, require_key_binding=False)
+    assert status(only_audience)["audience"] == "skipped"
+
+
 def test_presented_kb_jwt_is_checked_even_when_not_required() -> None:
     other = KeyPair.generate()
     token = _kb(present(holder=None), key=other)
