@@ -54,7 +54,8 @@ def verify_webhook_signature(
     its time is within ``tolerance`` seconds of ``now``."""
     fields = dict(part.partition("=")[::2] for part in header.split(","))
     stamp, mac = fields.get("t", ""), fields.get("v1", "")
-    if not stamp.isdigit() or len(stamp) > 12 or abs(now - int(stamp)) > tolerance:
+    if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12 \
+            or abs(now - int(stamp)) > tolerance:  # isdigit alone takes "\u00b2"
         return False
     return hmac.compare_digest(mac.encode(), _mac(secret, int(stamp), body).encode())
 

@@ -123,5 +123,7 @@ def test_webhook_signature_detects_forgery_and_staleness() -> None:
                                         now=1_800_000_100)
     assert not verify_webhook_signature("x" * 43, header, body, now=1_800_000_100)
     assert not verify_webhook_signature(secret, header, body, now=1_800_000_301)
-    for bad in ("", "t=,v1=", "v1=00", "t=-5,v1=" + "0" * 64, "t=1800000000"):
+    # "\u00b2" is a digit to str.isdigit() but not to int() (a latin-1 header byte 0xB2)
+    for bad in ("", "t=,v1=", "v1=00", "t=-5,v1=" + "0" * 64, "t=1800000000",
+                "t=\u00b2,v1=" + "0" * 64, "t=\u0661\u0662,v1=" + "0" * 64):
         assert not verify_webhook_signature(secret, bad, body, now=1_800_000_000), bad
