@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -204,10 +205,16 @@ def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and not any(path.iterdir())
 
 
+#: The database and SQLite's side files (WAL, shared memory, rollback journal), exactly: a
+#: hand-made ``wallet.db-old`` copy is not the wallet's.
+_WALLET_FILES = frozenset({DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal"})
+#: A temporary file left by a crash while the store was created (``.wallet.db.<16 hex>.tmp``).
+_CRASH_LEFTOVER = re.compile(re.escape(f".{DB_NAME}.") + r"[0-9a-f]{16}\.tmp")
+
+
 def _is_wallet_file(name: str) -> bool:
     """The database, SQLite's side files, a temporary file left by a crash during creation."""
-    return name == DB_NAME or name.startswith(DB_NAME + "-") or (
-        name.startswith(f".{DB_NAME}.") and name.endswith(".tmp"))
+    return name in _WALLET_FILES or _CRASH_LEFTOVER.fullmatch(name) is not None
 
 
 def _is_wallet_dir(path: Path) -> bool:

@@ -209,6 +209,19 @@ def test_force_replaces_a_wallet_with_its_sqlite_side_files(backup: Path, existi
     Locker.open(existing, WALLET_PASS).close()
 
 
+def test_force_keeps_a_file_that_only_starts_with_the_database_name(
+    backup: Path, existing: Path
+) -> None:
+    # A copy made by hand before restoring ("cp wallet.db wallet.db-old") is not a side file.
+    for name in (f"{DB_NAME}-old", f"{DB_NAME}-wal.bak", f".{DB_NAME}.mine.tmp"):
+        (existing / name).write_bytes(b"my copy")
+        with pytest.raises(Conflict) as info:
+            import_backup(backup, BACKUP_PASS, existing, force=True)
+        assert "holds files other than a wallet" in str(info.value)
+        assert (existing / name).read_bytes() == b"my copy"
+        (existing / name).unlink()
+
+
 def test_restores_into_an_existing_empty_directory(backup: Path, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     import_backup(backup, BACKUP_PASS, tmp_path / "empty")
