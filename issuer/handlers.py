@@ -67,7 +67,11 @@ def require_admin(request: web.Request) -> None:
     """Check the admin bearer token in constant time; raise UNAUTHORIZED."""
     expected = request.app[CONFIG_KEY].admin_token.encode()
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+    token = given.strip()
+    # Tokens are ASCII (RFC 6750 b64token); a header that is not UTF-8 reaches us with surrogate
+    # escapes, which str.encode() refuses.
+    if (scheme.lower() != "bearer" or not token.isascii()
+            or not hmac.compare_digest(token.encode(), expected)):
         raise Unauthorized("a valid admin bearer token is required")
 
 
@@ -79,6 +83,8 @@ def bearer_token(request: web.Request) -> str:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("Authorization must use the Bearer scheme")
+    if not token.isascii():  # RFC 6750 b64token; not UTF-8 at all arrives surrogate-escaped
+        raise InvalidToken("the access token is not ASCII")
     return token.strip()
 
 

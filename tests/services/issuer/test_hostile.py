@@ -26,6 +26,7 @@ from tests.services.issuer.helpers import (
     status_of,
     token_for,
 )
+from tests.services.raw_http import raw_request
 
 SD = "loyalty_membership_sd_jwt"
 CLAIMS = {"member_id": "M-7", "tier": "silver"}
@@ -425,3 +426,21 @@ async def test_every_admin_route_refuses_a_wrong_token(sqlite_issuer: RunningIss
     assert await status_of(issuer, status_claim) == (CheckStatus.PASSED, None)  # untouched
     _, listing, _ = await issuer.json("GET", "/admin/credentials", admin=True)
     assert [r["status"] for r in listing["credentials"]] == ["valid"]
+
+
+async def test_a_token_header_that_is_not_utf8_is_refused(sqlite_issuer: RunningIssuer) -> None:
+    """aiohttp hands such a header over with surrogate escapes; it used to crash (500)."""
+    issuer = sqlite_issuer
+    for path, kind, body in (
+        ("/admin/offers", b"application/json", b"{}"),
+        ("/credentials/issue", b"application/json", b"{}"),
+        ("/credential", b"application/json", b"{}"),
+    ):
+        for token in (b"\xe9", b"abc\xff", issuer.config.admin_token.encode() + b"\xe9"):
+            status, headers, answer = await raw_request(
+                issuer.url, "POST", path,
+                {"Content-Type": kind, "Authorization": b"Bearer " + token}, body)
+            code = answer["error"] if path == "/credential" else answer["code"]
+            expected = "invalid_token" if path == "/credential" else "UNAUTHORIZED"
+            assert (status, code) == (401, expected), (path, token, answer)
+            assert headers["WWW-Authenticate"].startswith("Bearer")

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from pidm.did.key import did_key, did_key_vm_id
 from pidm.encoding import b64url_encode
 from pidm.keys import KeyPair
+from tests.services.raw_http import raw_request
 from tests.services.verifier.conftest import Held
 from tests.services.verifier.helpers import RunningVerifier, Wallet
 from tests.services.verifier.test_presentations import default_token
@@ -249,3 +250,16 @@ async def test_rejects_bodies_that_do_not_decode(verifier: RunningVerifier) -> N
         assert status == 413, (path, answer)
         assert (answer.get("code") or answer.get("error")) in (
             "PAYLOAD_TOO_LARGE", "invalid_request")
+
+
+async def test_a_token_header_that_is_not_utf8_is_refused(verifier: RunningVerifier) -> None:
+    """aiohttp hands such a header over with surrogate escapes; it used to crash (500)."""
+    for method, path in (("POST", "/admin/transactions"), ("GET", "/admin/transactions/x"),
+                         ("POST", "/credentials/verify"), ("POST", "/presentations/verify")):
+        for token in (b"\xe9", b"abc\xff", verifier.config.admin_token.encode() + b"\xe9"):
+            status, headers, answer = await raw_request(
+                verifier.url, method, path,
+                {"Content-Type": b"application/json", "Authorization": b"Bearer " + token},
+                b"{}" if method == "POST" else b"")
+            assert (status, answer["code"]) == (401, "UNAUTHORIZED"), (path, token, answer)
+            assert headers["WWW-Authenticate"].startswith("Bearer")
