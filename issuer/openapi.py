@@ -103,11 +103,15 @@ _SCHEMAS: dict[str, Any] = {
         "description": "OpenID4VCI 1.0 §8.2; one proof per credential copy (batch)",
         "required": ["credential_configuration_id", "proofs"],
         "properties": {
-            "credential_configuration_id": kit.STR,
+            "credential_configuration_id": {**_CONFIG_ID, "maxLength": 256},
             "proofs": {
                 "type": "object",
                 "required": ["jwt"],
-                "properties": {"jwt": {"type": "array", "minItems": 1, "items": kit.STR}},
+                "properties": {"jwt": {
+                    "type": "array", "minItems": 1,
+                    "description": "at most the issuer's batch_size (its metadata's "
+                                   "batch_credential_issuance.batch_size)",
+                    "items": {"type": "string", "minLength": 1, "maxLength": 65536}}},
             },
         },
     },
