@@ -20,13 +20,15 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from pidm.errors import MalformedValueError, PidmError, UsageError
+from pidm.errors import MalformedValueError, PayloadTooLarge, PidmError, UsageError
 
 T = TypeVar("T")
 KDF_CHOICES = ("moderate", "interactive", "minimum")
 #: wallet.passphrase.RULE, spelled out so that --help does not import the wallet (a test
 #: keeps the two, and the words in 'init --help', equal)
 PASSPHRASE_RULE = "at least 8 characters, not all the same character"
+#: Most bytes read from a passphrase file (``--passphrase-file /dev/zero`` filled memory).
+MAX_SECRET_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +42,16 @@ class _Settings:
 
 def _read_secret(path: Path, what: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise MalformedValueError(f"the {what} file {path} is not UTF-8 text") from None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SECRET_BYTES + 1)
     except OSError as exc:
         raise MalformedValueError(f"cannot read the {what} file {path}: {exc.strerror}") from None
+    if len(data) > MAX_SECRET_BYTES:
+        raise PayloadTooLarge(f"the {what} file {path} is larger than {MAX_SECRET_BYTES} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedValueError(f"the {what} file {path} is not UTF-8 text") from None
     return text.rstrip("\r\n")
 
 

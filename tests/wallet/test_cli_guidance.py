@@ -205,3 +205,25 @@ def test_command_help_explains_arguments(command: str, words: tuple[str, ...]) -
     text = _help(command)
     for part in words:
         assert part in text, (command, part)
+
+
+@pytest.mark.parametrize("option", ["--passphrase-file", "--backup-passphrase-file"])
+def test_a_huge_passphrase_file_is_refused_unread(env: dict[str, str], tmp_path: Path,
+                                                 option: str) -> None:
+    # --passphrase-file /dev/zero filled memory (MemoryError traceback); a file is read only up
+    # to the limit.
+    from pidm.cli_wallet import MAX_SECRET_BYTES
+
+    huge = tmp_path / "huge.txt"
+    huge.write_text("ab" * (MAX_SECRET_BYTES // 2 + 1))
+    if option == "--passphrase-file":
+        result = _cli({k: v for k, v in env.items() if k != "PIDM_WALLET_PASSPHRASE"},
+                      option, str(huge), "init", "--kdf", "minimum")
+        assert not (tmp_path / "wallet").exists()
+    else:
+        assert _cli(env, "init", "--kdf", "minimum").exit_code == 0
+        result = _cli({k: v for k, v in env.items() if k != "PIDM_BACKUP_PASSPHRASE"},
+                      "export", str(tmp_path / "out.pidmbak"), option, str(huge))
+        assert not (tmp_path / "out.pidmbak").exists()
+    assert _error(result) == (f"error: PAYLOAD_TOO_LARGE: the {option[2:-5].replace('-', ' ')} "
+                              f"file {huge} is larger than {MAX_SECRET_BYTES} bytes")
