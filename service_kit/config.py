@@ -29,6 +29,10 @@ _KINDS: dict[type, str] = {
     float: "a number",
 }
 MIN_ADMIN_TOKEN = 16
+#: Most bytes read from a configuration file (``--config /dev/zero`` filled memory).
+MAX_CONFIG_BYTES = 1024 * 1024
+#: Most bytes read from an ``admin_token_file``.
+MAX_TOKEN_FILE_BYTES = 64 * 1024
 #: A key printed as is in messages; any other is quoted and cut (it may be hostile or huge).
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_+-]{1,64}")
 #: ``scheme://`` at the start of a store value; only sqlite://, postgresql:// and postgres:// are
@@ -46,9 +50,13 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], Path]:
     """The decoded TOML file at ``path`` and the directory its relative paths start from."""
     file = Path(path)
     try:
-        text = file.read_bytes().decode("utf-8")
+        raw = _read_at_most(file, MAX_CONFIG_BYTES)
     except OSError as exc:
         raise ConfigError(f"cannot read config file {str(file)!r}: {exc.strerror}") from exc
+    if raw is None:
+        raise ConfigError(f"config file {str(file)!r} is larger than {MAX_CONFIG_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"config file {str(file)!r} is not UTF-8") from exc
     try:
@@ -56,6 +64,13 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], Path]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {str(file)!r} is not valid TOML: {exc}") from exc
     return data, file.resolve().parent
+
+
+def _read_at_most(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path``, or None when it holds more than ``limit`` (only that much read)."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
 
 
 # --- tables and keys -----------------------------------------------------------------------------
@@ -169,9 +184,13 @@ def admin_token(section: Mapping[str, Any], role: str, base_dir: Path) -> tuple[
     else:
         path = base_dir / get(section, f"{role}.admin_token_file", str)
         try:
-            token = path.read_text(encoding="utf-8").strip()
+            data = _read_at_most(path, MAX_TOKEN_FILE_BYTES)
+            token = "" if data is None else data.decode("utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"'{role}.admin_token_file': cannot read {str(path)!r}") from exc
+        if data is None:
+            raise ConfigError(f"'{role}.admin_token_file': {str(path)!r} is larger than "
+                              f"{MAX_TOKEN_FILE_BYTES} bytes")
     if len(token) < MIN_ADMIN_TOKEN:
         raise ConfigError(f"the admin token must be at least {MIN_ADMIN_TOKEN} characters")
     return token, path

@@ -122,3 +122,27 @@ def test_signing_key_of_a_curve_the_services_cannot_use_is_refused(tmp_path: Pat
     write_key_file(tmp_path / "p256.jwk", KeyPair.generate("ES256"))
     pair = cfg.load_signing_key("did:web:example.com", tmp_path / "p256.jwk", "issuer")
     assert pair.key_id == "did:web:example.com#key-1"
+
+
+def test_read_toml_reads_a_bounded_amount(tmp_path: Path) -> None:
+    # --config /dev/zero filled memory (MemoryError traceback); a config is read up to the limit.
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# " + "x" * cfg.MAX_CONFIG_BYTES + "\n")
+    with pytest.raises(ConfigError) as info:
+        cfg.read_toml(huge)
+    assert str(info.value) == (f"config file {str(huge)!r} is larger than "
+                               f"{cfg.MAX_CONFIG_BYTES} bytes")
+    small = tmp_path / "small.toml"
+    small.write_text("[issuer]\nname = 'x'\n")
+    assert cfg.read_toml(small) == ({"issuer": {"name": "x"}}, tmp_path)
+
+
+def test_admin_token_file_is_read_up_to_a_limit(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text("t" * (cfg.MAX_TOKEN_FILE_BYTES + 1))
+    with pytest.raises(ConfigError) as info:
+        cfg.admin_token({"admin_token_file": "token"}, "issuer", tmp_path)
+    assert str(info.value) == (f"'issuer.admin_token_file': {str(tmp_path / 'token')!r} is "
+                               f"larger than {cfg.MAX_TOKEN_FILE_BYTES} bytes")
+    (tmp_path / "token").write_text("s" * 43 + "\n")
+    assert cfg.admin_token({"admin_token_file": "token"}, "issuer", tmp_path) == (
+        "s" * 43, tmp_path / "token")
