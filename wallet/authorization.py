@@ -33,8 +33,11 @@ REQUEST_MEDIA_TYPE = "application/oauth-authz-req+jwt"
 
 
 def _excerpt(text: str, limit: int = 200) -> str:
-    """A server's answer as one short line for an error message (an HTML page is no help)."""
+    """A server's answer as one short line for an error message (an HTML page is no help).
+    Characters that are not printable (escape sequences, bidi overrides) are shown escaped: the
+    message goes to the user's terminal."""
     line = " ".join(text.split())
+    line = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in line)
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 

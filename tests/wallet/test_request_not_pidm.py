@@ -79,3 +79,13 @@ async def test_unreachable_servers_are_named_in_words(tmp_path: Path) -> None:
     assert dropped.stderr == (f"error: FETCH_REFUSED: could not reach "
                               f"'http://127.0.0.1:{port}/request/x': the server closed the "
                               "connection without an answer\n")
+
+
+def test_server_text_in_messages_cannot_drive_the_terminal() -> None:
+    # A verifier's error page is echoed in the message: escape sequences (clear screen, retitle
+    # the window, hide text) and bidi overrides are shown escaped, not sent to the terminal.
+    from wallet.authorization import _excerpt
+
+    page = "<h1>Gone</h1>\x1b[2J\x1b]0;pwned\x07 caf\u00e9 \u202eevil\x7f"
+    assert _excerpt(page) == "<h1>Gone</h1>\\x1b[2J\\x1b]0;pwned\\x07 caf\u00e9 \\u202eevil\\x7f"
+    assert _excerpt("a\n\t b") == "a b"
