@@ -111,7 +111,7 @@ _SCHEMAS: dict[str, Any] = {
                     "type": "array", "minItems": 1,
                     "description": "at most the issuer's batch_size (its metadata's "
                                    "batch_credential_issuance.batch_size)",
-                    "items": {"type": "string", "minLength": 1, "maxLength": 65536}}},
+                    "items": {"type": "string", "minLength": 1, "maxLength": 16384}}},
             },
         },
     },
