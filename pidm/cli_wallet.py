@@ -472,17 +472,19 @@ def wallet_present(settings: _Settings, request: str, yes: bool, decline: bool,
 
 
 def _print_outcome(console: Console, outcome: Any) -> None:
+    from wallet.plain import printable  # verifier-written text: no terminal controls
+
     entry = outcome.entry
     if entry.outcome == "declined":
         console.print("Declined; the verifier was told (access_denied).")
     elif entry.outcome == "shared":
         reward = f", reward {entry.granted.amount} {entry.granted.unit}" if entry.granted else ""
-        console.print(f"Shared with {entry.verifier_name or entry.verifier_did}; "
-                      f"receipt {entry.receipt}{reward}.")
+        console.print(printable(f"Shared with {entry.verifier_name or entry.verifier_did}; "
+                                f"receipt {entry.receipt}{reward}."))
     else:
-        console.print(f"Not accepted ({entry.outcome}): {entry.error}")
+        console.print(printable(f"Not accepted ({entry.outcome}): {entry.error}"))
     if outcome.redirect_uri:
-        console.print(f"Continue at {outcome.redirect_uri}")
+        console.print(printable(f"Continue at {outcome.redirect_uri}"))
 
 
 @wallet_group.command("history")

@@ -37,7 +37,7 @@ from pidm.oid4vc.dcql_eval import DcqlMatch, select_claims
 from pidm.oid4vc.vp import AuthorizationRequest
 from pidm.sdjwt.paths import format_claim_path, parse_claim_path
 from wallet.credentials import HeldCredential
-from wallet.plain import add_plain_row
+from wallet.plain import add_plain_row, plain
 
 #: A claim as the consumer picks it: (credential query id, claims path).
 Choice = tuple[str, ClaimPath]
@@ -319,10 +319,11 @@ def consent_renderable(screen: ConsentScreen) -> Panel:
     """The consent screen as a rich renderable."""
     who = screen.verifier_name or "an unnamed verifier"
     head = Table.grid(padding=(0, 2))
-    head.add_row(Text("Who is asking", style="bold"), Text(f"{who}\n{screen.verifier_did}"))
-    head.add_row(Text("Purpose", style="bold"), Text(screen.purpose or "not stated"))
-    head.add_row(Text("Keeps your data", style="bold"), Text(describe_retention(screen.retention)))
-    head.add_row(Text("Reward", style="bold"), Text(describe_offer(screen.offer)))
+    head.add_row(Text("Who is asking", style="bold"), plain(f"{who}\n{screen.verifier_did}"))
+    head.add_row(Text("Purpose", style="bold"), plain(screen.purpose or "not stated"))
+    head.add_row(Text("Keeps your data", style="bold"),
+                 plain(describe_retention(screen.retention)))
+    head.add_row(Text("Reward", style="bold"), plain(describe_offer(screen.offer)))
     claims = Table(title="Requested claims", expand=True)
     for column in ("Credential", "Claim", "Value", "Needed"):
         claims.add_column(column)
@@ -335,13 +336,13 @@ def consent_renderable(screen: ConsentScreen) -> Panel:
         if not item.claims:
             add_plain_row(claims, name, "(no claims: proof of holding it)", "", "required")
         if item.credential.uses:
-            notes.append(Text(
+            notes.append(plain(
                 f"Every copy of '{item.credential.name}' was shown before: this presentation "
                 "can be linked to earlier ones (receive the credential again for fresh copies).",
                 style="yellow",
             ))
         if not item.selective:
-            notes.append(Text(
+            notes.append(plain(
                 f"'{item.credential.name}' cannot hide claims: all of "
                 f"{', '.join(item.credential.subject_claims())} will be shared.", style="yellow",
             ))

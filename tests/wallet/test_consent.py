@@ -314,3 +314,41 @@ def test_render_takes_hostile_names_and_values_literally() -> None:
     assert "[/]" in text
     assert "[conceal]Ann:key:" in text
     assert "[red]Newsletter[/red]" in text
+
+
+def test_render_shows_control_characters_escaped() -> None:
+    """Escape sequences in what an issuer or verifier wrote (a claim value, the verifier's
+    name; 'purpose' is refused with them) would act on the terminal (clear the screen, move the
+    cursor over a line, hide text) and could fake the consent screen; they and bidi overrides
+    are shown escaped."""
+    contact, _ = _held("contact1", CONTACT_VCT, {
+        "email": "ann@example.com\x1b[8m", "given_name": "Ann\u202e", "postal_code": "1011"})
+    age, _ = _held("age1", AGE_VCT, {"age_over_18": True})
+    index = CredentialIndex([contact, age])
+    request = _request(NEWSLETTER, purpose="Newsletter", retention="P30D",
+                       client_metadata={"client_name": "Sh\x1b]0;x\x07op"})
+    match, held = index.match(request.dcql_query, NOW)
+    out = io.StringIO()
+    render_consent(build_screen(request, match, held), Console(file=out, width=200))
+    text = out.getvalue()
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    for shown in ("Sh\\x1b]0;x\\x07op", "ann@example.com\\x1b[8m",
+                  "Ann\\u202e"):
+        assert shown in text
+
+
+def test_presentation_outcome_shows_verifier_text_escaped() -> None:
+    from types import SimpleNamespace
+
+    from pidm.cli_wallet import _print_outcome
+
+    out = io.StringIO()
+    console = Console(file=out, width=200, markup=False)
+    failed = SimpleNamespace(outcome="failed", error="bad\x1b[2J", verifier_name=None)
+    _print_outcome(console, SimpleNamespace(entry=failed, redirect_uri="https://x/\x1b]0;t\x07"))
+    shared = SimpleNamespace(outcome="shared", verifier_name="Sh\x1b[8mop", verifier_did="d",
+                             receipt="r1", granted=None)
+    _print_outcome(console, SimpleNamespace(entry=shared, redirect_uri=None))
+    assert out.getvalue().splitlines() == [
+        "Not accepted (failed): bad\\x1b[2J", "Continue at https://x/\\x1b]0;t\\x07",
+        "Shared with Sh\\x1b[8mop; receipt r1."]
