@@ -61,7 +61,7 @@ def init_service(
     """
     folder = Path(directory)
     paths = [folder / config_name, folder / key_name, folder / TOKEN_NAME]
-    existing = [str(p) for p in paths if p.exists()]
+    existing = [str(p) for p in paths if os.path.lexists(p)]  # a dangling symlink too
     if existing:
         raise ConfigError(f"refusing to overwrite {', '.join(existing)}")
     url = public_url.rstrip("/")

@@ -44,6 +44,15 @@ def test_init_with_did_key(tmp_path: Path) -> None:
     assert key.key_id.startswith(config.did + "#z6Mk")
 
 
+def test_init_refuses_a_dangling_symlink_before_writing_anything(tmp_path: Path) -> None:
+    # Path.exists() follows the link: init wrote the key, then failed on the token with
+    # FileExistsError and left a half-made directory that a re-run refused.
+    (tmp_path / "admin-token").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(ConfigError, match="refusing to overwrite .*admin-token"):
+        init_issuer(tmp_path, did_method="key")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["admin-token"]
+
+
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     (tmp_path / "admin-token").write_text("keep me")
     with pytest.raises(ConfigError, match="refusing to overwrite"):
