@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import binascii
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -67,8 +68,16 @@ def _no_constant(name: str) -> Any:
     raise ParsingError(f"JSON constant {name} is not allowed")
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-_PLAIN_DECODER = json.JSONDecoder()
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e999: no JSON writer could give it back
+        raise ParsingError(f"JSON number {shorten(text)} is beyond a double")
+    return value
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
+                            parse_float=_finite_float)
+_PLAIN_DECODER = json.JSONDecoder(parse_float=_finite_float)
 
 
 def _depth(value: Any, limit: int, what: str) -> None:
@@ -85,7 +94,7 @@ def _depth(value: Any, limit: int, what: str) -> None:
 
 
 def json_loads(data: bytes | str, *, what: str = "JSON") -> Any:
-    """Strict JSON: UTF-8, no duplicate members, no NaN/Infinity, nesting of at most
+    """Strict JSON: UTF-8, no duplicate members, no NaN/Infinity (nor 1e999), nesting of at most
     :data:`MAX_JSON_DEPTH` levels. Raises ``PARSING_ERROR`` on anything else.
     """
     try:

@@ -217,3 +217,12 @@ def test_json_depth_limit_is_exact(open_: str, close: str) -> None:
     assert value in ([1], {"a": 1})
     with pytest.raises(PidmError, match=f"nested deeper than {MAX_JSON_DEPTH} levels"):
         json_loads(nested(MAX_JSON_DEPTH + 1))
+
+
+@pytest.mark.parametrize("text", ["1e999", "[-1e999]", '{"a": 1E400}'])
+def test_json_numbers_beyond_a_double_are_refused(text: str) -> None:
+    with pytest.raises(PidmError) as info:
+        json_loads(text)
+    assert info.value.code == "PARSING_ERROR"
+    assert "beyond a double" in str(info.value)
+    assert json_loads('{"a": 1.5e308}') == {"a": 1.5e308}
