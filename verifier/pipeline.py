@@ -17,7 +17,7 @@ from typing import Any
 
 from pidm.did.model import DIDDocument
 from pidm.did.resolver import DIDResolver
-from pidm.errors import PidmError
+from pidm.errors import IssuerNotTrusted, PidmError, shorten
 from pidm.oid4vc.dcql import DcqlQuery
 from pidm.status import StatusListClient, check_status
 from pidm.verification import Check, CheckStatus, VerificationResult
@@ -86,8 +86,18 @@ async def verify_presented(
     resolver: DIDResolver,
     status_client: StatusListClient,
 ) -> list[tuple[ItemResult, Check | None]]:
-    """Steps 2-4 for parsed presentations: each item's checks and its status check."""
-    found = await gather_documents(resolver, dids_of(items))
+    """Steps 2-4 for parsed presentations: each item's checks and its status check.
+
+    Only DIDs worth resolving are resolved: presenters' own, and issuers the policy could
+    trust (:meth:`TrustPolicy.may_resolve`); any other issuer's signature fails as
+    ISSUER_NOT_TRUSTED without a fetch, so a wallet cannot make the verifier reach any host."""
+    dids = dids_of(items)
+    holders = {did for item in items for did in item.holder_dids}
+    found = await gather_documents(
+        resolver, [d for d in dids if d in holders or expect.policy.may_resolve(d)])
+    for did in dids:
+        found.setdefault(did, IssuerNotTrusted(
+            f"{shorten(did)} is not a trusted issuer: its DID was not resolved"))
     results = await verify_items(items, found, expect)
     statuses = await gather_statuses(results, status_client, expect)
     return list(zip(results, statuses, strict=True))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pidm.errors import IssuerNotTrusted, shorten
 
 GENERIC_TYPES = frozenset({"VerifiableCredential"})
+OFFLINE_METHODS = ("did:key:", "did:jwk:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,14 @@ class TrustPolicy:
             if ctype not in GENERIC_TYPES:
                 out |= self.issuers.get(ctype, frozenset())
         return frozenset(out)
+
+    def may_resolve(self, did: str) -> bool:
+        """Whether an issuer DID is worth resolving before its signature is checked: methods
+        that resolve without the network (did:key, did:jwk), or an issuer trusted for some
+        type. A presenter-named did:web of anyone else is never fetched."""
+        if did.startswith(OFFLINE_METHODS):
+            return True
+        return any(did in dids for dids in self.issuers.values())
 
     def check(self, issuer: str, types: Iterable[str]) -> None:
         """Pass if ``issuer`` is trusted for one of ``types``; else raise ISSUER_NOT_TRUSTED."""

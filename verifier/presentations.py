@@ -42,10 +42,16 @@ class Presented:
         return tuple(dict.fromkeys(_proof_dids(document))) if document is not None else ()
 
 
-def _proof_dids(document: Mapping[str, Any]) -> list[str]:
-    """DIDs named by the proofs of a VP and of the credentials inside it."""
+    @property
+    def holder_dids(self) -> tuple[str, ...]:
+        """The DIDs that sign a VP itself (the presenter's, not an issuer's)."""
+        return tuple(dict.fromkeys(_proof_dids(self.vp, embedded=False))) if self.vp else ()
+
+
+def _proof_dids(document: Mapping[str, Any], *, embedded: bool = True) -> list[str]:
+    """DIDs named by the proofs of a VP and (``embedded``) of the credentials inside it."""
     out: list[str] = []
-    for doc in (document, *credentials_of(document)):
+    for doc in (document, *(credentials_of(document) if embedded else ())):
         proofs = doc.get("proof")
         for proof in proofs if isinstance(proofs, list) else [proofs]:
             vm = proof.get("verificationMethod") if isinstance(proof, Mapping) else None

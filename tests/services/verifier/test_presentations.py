@@ -355,3 +355,43 @@ async def test_rejects_second_presentation_for_a_single_query(
     status, answer, tx, _ = await run(verifier, wallet, build)
     assert_refused(status, answer, tx, "UNREQUESTED_DATA")
     assert "allows one presentation, got 2" in answer["error_description"]
+
+
+async def test_an_untrusted_did_web_issuer_is_refused_without_a_fetch(
+    verifier: RunningVerifier, wallet: Wallet, contact: Held
+) -> None:
+    """A wallet names a did:web issuer the verifier does not trust: the verifier must not
+    fetch its DID document (a presenter could otherwise make it reach any host)."""
+    from aiohttp import web
+
+    from pidm.did.web import did_web_document, url_to_did_web
+
+    rogue = KeyPair.generate("Ed25519")
+    hits: list[str] = []
+
+    async def did_json(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.json_response(did_web_document(did, rogue.public))
+
+    app = web.Application()
+    app.router.add_get("/.well-known/did.json", did_json)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    did = url_to_did_web(f"http://127.0.0.1:{port}")
+    try:
+        holder = KeyPair.generate("Ed25519")
+        now = verifier.clock.now()
+        credential = issue_sd_jwt(
+            {"age_over_18": True}, signer=rogue.with_key_id(did + "#key-1"),
+            disclose=["age_over_18"], holder_key=holder.public,
+            vct="urn:pidm:vct:age_over_18", issuer=did, issued_at=now,
+        )
+        held = Held(str(credential), holder)
+        status, answer, tx, _ = await run(verifier, wallet, default_token(held, contact, now))
+    finally:
+        await runner.cleanup()
+    assert_refused(status, answer, tx, "ISSUER_NOT_TRUSTED")
+    assert hits == []
