@@ -17,7 +17,8 @@ from typing import Any, NoReturn
 
 from pidm.errors import MalformedValueError, PayloadTooLarge, shorten
 
-__all__ = ["MAX_INPUT_BYTES", "json_text", "printable", "read_bytes", "read_json", "read_text"]
+__all__ = ["MAX_INPUT_BYTES", "emit", "json_text", "printable", "read_bytes", "read_json",
+           "read_text"]
 
 #: Largest file or stdin read by a command (the formats' own limits apply after).
 MAX_INPUT_BYTES = 4 * 1024 * 1024
@@ -84,3 +85,19 @@ def printable(text: str) -> str:
     if _LONE_SURROGATE.search(text) is None:
         return text
     return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
+
+
+def emit(text: str, out: Path | None) -> None:
+    """Print ``text``, or write it (with a final newline) to ``out``; a file that cannot be
+    written is a usage error naming it."""
+    import click
+
+    from pidm.cli import fail
+
+    if out is None:
+        click.echo(text)
+        return
+    try:
+        out.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror}")

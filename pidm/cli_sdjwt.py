@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from pidm.cli_io import json_text, printable, read_json, read_text
+from pidm.cli_io import emit, json_text, printable, read_json, read_text
 from pidm.errors import KeyMaterialError, PidmError
 from pidm.keys import MAX_KEY_FILE_BYTES, KeyPair, PublicKey
 from pidm.verification import CheckStatus, VerificationResult
@@ -100,19 +100,7 @@ def sdjwt_issue(key_file: Path, holder_key: Path, claims_file: Path, disclose: t
         )
     except PidmError as exc:
         fail(exc)
-    _emit(token, out)
-
-
-def _emit(text: str, out: Path | None) -> None:
-    from pidm.cli import fail
-
-    if out is None:
-        click.echo(text)
-        return
-    try:
-        out.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror}")
+    emit(token, out)
 
 
 @sdjwt_group.command("present")
@@ -153,7 +141,7 @@ def sdjwt_present(file: str, holder_key: Path | None, disclose: tuple[str, ...],
         )
     except PidmError as exc:
         fail(exc)
-    _emit(text, out)
+    emit(text, out)
 
 
 _STYLE = {CheckStatus.PASSED: "green", CheckStatus.FAILED: "bold red", CheckStatus.SKIPPED: "dim"}

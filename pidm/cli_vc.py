@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from pidm.cli_io import json_text, read_json
+from pidm.cli_io import emit, json_text, read_json
 from pidm.errors import MalformedValueError, PidmError
 
 SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019")
@@ -115,14 +115,7 @@ def vc_sign(file: str, key_file: Path, suite: str, vm: str | None, challenge: st
         )
     except PidmError as exc:
         fail(exc)
-    text = json_text(secured)
-    if out is None:
-        click.echo(text)
-        return
-    try:
-        out.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror}")
+    emit(json_text(secured), out)
 
 
 @vc_group.command("verify")
