@@ -445,3 +445,14 @@ def test_w3c_ecdsa_vectors_verify_with_proof_only(parts: tuple[str, ...]) -> Non
                  str(vector_path("vc-di-ecdsa", "TestVectors", *parts)))
     assert result.exit_code == 0, result.output
     assert checks(result)["signature"]["status"] == "passed"
+
+
+def test_sign_into_an_unwritable_place_exits_2(key: Path, tmp_path: Path) -> None:
+    unsigned = write(tmp_path / "c.json", credential(did_key(read_key_file(key).public)))
+    target = tmp_path / "missing" / "signed.json"
+    result = run("vc", "sign", "--key", str(key), "--suite", SUITES[0], str(unsigned),
+                 "-o", str(target))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"error: USAGE_ERROR: cannot write {target}: "
+                             "No such file or directory\n")
+    assert not target.parent.exists()
