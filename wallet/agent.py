@@ -198,11 +198,11 @@ class Wallet:
         vm = did_jwk_vm_id if self.options.holder_method == "jwk" else did_key_vm_id
         return pair.with_key_id(vm(pair.public))
 
-    def _store_keys(self, keys: Sequence[KeyPair]) -> None:
-        items = [(k.key_id, {"algorithm": k.algorithm,
-                             "jwk": k.export_private_jwk(encrypt_with=NoEncryption())})
-                 for k in keys]
-        self.locker.put_many("key", items)
+    @staticmethod
+    def _key_records(keys: Sequence[KeyPair]) -> list[tuple[str, str, dict[str, Any]]]:
+        return [("key", k.key_id, {"algorithm": k.algorithm,
+                                   "jwk": k.export_private_jwk(encrypt_with=NoEncryption())})
+                for k in keys]
 
     def _new_group_id(self) -> str:
         while True:
@@ -252,23 +252,19 @@ class Wallet:
             raise InvalidIssuerResponse(f"credential format {shorten(conf.format)} is not "
                                         "supported by this wallet")
         count = max(1, min(copies or self.options.copies, metadata.batch_size or 1))
+        # The fresh keys stay in memory until their credentials verify; then keys and
+        # credentials are stored in one transaction, so no crash leaves one without the other.
         keys = [self._new_key() for _ in range(count)]
-        self._store_keys(keys)
-        try:
-            nonce = await fetch_nonce(client, metadata)
-            now = self.clock.now()
-            proofs = [key_proof(k, audience=metadata.credential_issuer, nonce=nonce, now=now,
-                                by_kid=conf.format != SD_JWT_VC) for k in keys]
-            raws = await request_credentials(client, metadata, token, configuration_id, proofs)
-            received = [
-                await verify_received(raw, conf.format, key, resolver=self.resolver, now=now,
-                                      loader=self.options.loader)
-                for raw, key in zip(raws, keys, strict=True)
-            ]
-        except BaseException:
-            for key in keys:
-                self.locker.delete("key", key.key_id)
-            raise
+        nonce = await fetch_nonce(client, metadata)
+        now = self.clock.now()
+        proofs = [key_proof(k, audience=metadata.credential_issuer, nonce=nonce, now=now,
+                            by_kid=conf.format != SD_JWT_VC) for k in keys]
+        raws = await request_credentials(client, metadata, token, configuration_id, proofs)
+        received = [
+            await verify_received(raw, conf.format, key, resolver=self.resolver, now=now,
+                                  loader=self.options.loader)
+            for raw, key in zip(raws, keys, strict=True)
+        ]
         name, labels = configuration_display(conf)
         group = self._new_group_id()
         held = [
@@ -281,7 +277,8 @@ class Wallet:
             )
             for n, (r, key) in enumerate(zip(received, keys, strict=True))
         ]
-        self.locker.put_many("credential", [(h.id, h.to_dict()) for h in held])
+        self.locker.put_records([*self._key_records(keys),
+                                 *(("credential", h.id, h.to_dict()) for h in held)])
         for credential in held:
             self.index.add(credential)
         return Group(group, tuple(held))

@@ -286,6 +286,14 @@ class Locker:
         self._store.put_many(rows)
         return len(rows)
 
+    def put_records(self, items: Iterable[tuple[str, str, Mapping[str, Any]]]) -> int:
+        """Seal and store ``(kind, id, data)`` records of several kinds in one transaction
+        (a credential and its holder key land together or not at all); return how many."""
+        keys = self._open_keys()
+        rows = [self._row(keys, kind, record_id, data) for kind, record_id, data in items]
+        self._store.put_many(rows)
+        return len(rows)
+
     def get(self, kind: str, record_id: str) -> dict[str, Any] | None:
         """Return the data of ``kind``/``record_id``, or None if there is no such record.
 

@@ -577,11 +577,11 @@ WRITER = textwrap.dedent(
     i = 0
     while True:
         keys = [wallet._new_key() for _ in range(3)]
-        wallet._store_keys(keys)
         group = f"g{i:06d}"
-        copies = [(f"{group}/{n}", {**template.to_dict(), "group": group, "holder_key": k.key_id})
+        copies = [("credential", f"{group}/{n}",
+                   {**template.to_dict(), "group": group, "holder_key": k.key_id})
                   for n, k in enumerate(keys)]
-        wallet.locker.put_many("credential", copies)
+        wallet.locker.put_records([*wallet._key_records(keys), *copies])
         entry = HistoryEntry(f"tx{i:06d}", datetime.now(UTC), "did:web:shop.example", None,
                              "purpose", (("email",),), (group,), outcome="pending")
         record_history(wallet.locker, entry)
@@ -620,6 +620,9 @@ async def test_kill_during_wallet_writes_loses_at_most_the_write_in_flight(
             assert len(groups[f"g{i:06d}"].copies) == 3
             for copy in groups[f"g{i:06d}"].copies:
                 assert reopened.locker.get("key", copy.holder_key) is not None
+        # keys and credentials land in one transaction: no key without its credential
+        held = {copy.holder_key for group in groups.values() for copy in group.copies}
+        assert {record.id for record in reopened.locker.list("key")} == held
         history = {e.transaction_id for e in reopened.history()}
         assert {f"tx{i:06d}" for i in range(last + 1)} <= history
         assert len(history) in (last + 1, last + 2)
