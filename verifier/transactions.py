@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from pidm.encoding import b64url_encode
 from pidm.errors import InvalidAuthorizationResponse, NotFound
+from pidm.integrity.proof import SUITES
 from pidm.keys import Signer
 from pidm.oid4vc.request_object import sign_request_object
 from pidm.oid4vc.vp import AuthorizationRequest, ClientId, ClientMetadata, RequestUri
@@ -30,7 +31,7 @@ VP_FORMATS: dict[str, dict[str, list[str]]] = {
     "dc+sd-jwt": {"sd-jwt_alg_values": ["EdDSA", "ES256"], "kb-jwt_alg_values": ["EdDSA", "ES256"]},
     "ldp_vc": {
         "proof_type_values": ["DataIntegrityProof"],
-        "cryptosuite_values": ["eddsa-rdfc-2022", "eddsa-jcs-2022"],
+        "cryptosuite_values": list(SUITES),  # every suite verify_document checks
     },
 }
 

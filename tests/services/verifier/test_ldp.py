@@ -182,3 +182,29 @@ async def test_vc_api_verifies_a_data_integrity_presentation(
         assert status == 400, options
         assert result["valid"] is False and result["claims"] == {}
         assert code in {c.get("code") for c in result["checks"]}, result
+
+
+@pytest.mark.parametrize("suite", ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"])
+async def test_a_p256_holder_presents_with_an_ecdsa_suite(
+    ldp_verifier: RunningVerifier, issuer: RunningIssuer, wallet: Wallet, suite: str
+) -> None:
+    """The verifier announces every Data Integrity suite it checks, and accepts a VP that a
+    P-256 holder signs with one of the ECDSA suites."""
+    key = KeyPair.generate("ES256")
+    [credential] = await issue(issuer, "age_over_18_ldp_vc", {"age_over_18": True}, [key])
+    holder = key.with_key_id(did_key_vm_id(key.public))
+    tx = await ldp_verifier.start("age_ldp")
+    request = await wallet.fetch_request(tx["authorization_request"],
+                                         now=ldp_verifier.clock.now())
+    assert request.client_metadata is not None
+    assert suite in request.client_metadata.vp_formats_supported["ldp_vc"]["cryptosuite_values"]
+    vp = add_proof({"@context": ["https://www.w3.org/ns/credentials/v2"],
+                    "type": ["VerifiablePresentation"], "verifiableCredential": [credential]},
+                   signer=holder, cryptosuite=suite, proof_purpose="authentication",
+                   created=ldp_verifier.clock.now(), challenge=request.nonce,
+                   domain=str(request.client_id))
+    status, answer = await wallet.post(request, {"age": [vp]})
+    assert status == 200, answer
+    result = (await ldp_verifier.transaction(tx["id"]))["result"]
+    assert result["valid"] is True
+    assert result["claims"]["age"]["credentialSubject"]["age_over_18"] is True
