@@ -74,6 +74,9 @@ def error_middleware(
             return response
         except (RequestPayloadError, HttpProcessingError):
             return render(ParsingError(UNREADABLE))
+        except ConnectionResetError:  # the client left mid-body: nobody to answer, no bug
+            log.info("client closed the connection during %s %s", request.method, request.path)
+            return render(ParsingError("the connection closed before the request was read"))
         except Exception:
             log.exception("unhandled error on %s %s", request.method, request.path)
             return web.json_response(
