@@ -74,6 +74,24 @@ def verifier_serve(config_path: Path, host: str, port: int) -> None:
         fail(f"cannot listen on {host}:{port}: {exc.strerror}")
 
 
+@verifier_group.command("webhook-secret")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="verifier.toml written by `pidm verifier init`.")
+def verifier_webhook_secret(config_path: Path) -> None:
+    """Print the secret that signs webhook POSTs (Pidm-Signature: t=..,v1=hex HMAC-SHA256 of
+    '<t>.' + body). Give it to the webhook receiver: it is derived from the admin token but
+    does not open the admin API."""
+    from pidm.cli import fail
+    from verifier.config import load_config
+    from verifier.webhooks import webhook_secret
+
+    try:
+        config = load_config(config_path)
+    except PidmError as exc:
+        fail(exc)
+    click.echo(webhook_secret(config.admin_token))
+
+
 async def _serve(config_path: Path, host: str, port: int) -> None:
     from verifier.app import create_app
     from verifier.config import load_config

@@ -36,7 +36,7 @@ from verifier.routes import add_routes
 from verifier.service import VerifierService
 from verifier.store import open_store
 from verifier.store.base import VerifierStore
-from verifier.webhooks import Poster, WebhookDeliverer
+from verifier.webhooks import Poster, WebhookDeliverer, webhook_secret
 
 log = logging.getLogger("verifier")
 PURGE_INTERVAL = 300.0
@@ -90,7 +90,8 @@ def create_app(config: VerifierConfig, *, deps: Deps | None = None) -> web.Appli
                                        min_ttl=config.status_min_ttl,
                                        max_ttl=config.status_max_ttl))
             deliverer = WebhookDeliverer(store, _poster(http), deps.clock,
-                                         secret=config.admin_token, poll=deps.webhook_poll)
+                                         secret=webhook_secret(config.admin_token),
+                                         poll=deps.webhook_poll)
             app[SERVICE_KEY] = VerifierService(
                 config, store, signer, deps.clock, deps.rng, resolver, status_client,
                 TrustPolicy.from_config(config.trust), deps.loader, deliverer.wake,

@@ -72,7 +72,8 @@ admin_token_file = "{TOKEN_NAME}"     # bearer token of /admin/* and the VC API 
 store = "{store}"                 # SQLite file here, or postgresql://user@host/db for replicas
 receipt_cryptosuite = "eddsa-jcs-2022"   # or eddsa-rdfc-2022
 # webhook_url = "https://shop.example/pidm-results"   # POSTed each result (JSON), signed:
-#   Pidm-Signature: t=<unix time>,v1=<hex HMAC-SHA256(admin token, "<t>." + body)>
+#   Pidm-Signature: t=<unix time>,v1=<hex HMAC-SHA256(webhook secret, "<t>." + body)>
+#   (`pidm verifier webhook-secret --config verifier.toml` prints the secret)
 # redirect_uri = "https://shop.example/thanks"        # the wallet is sent here afterwards
 
 [oid4vp]

@@ -284,7 +284,8 @@ def _webhooks() -> dict[str, Any]:
     }}
     signature = {
         "name": "Pidm-Signature", "in": "header", "required": True,
-        "description": "t=<unix time>,v1=<hex HMAC-SHA256 keyed with the admin token over "
+        "description": "t=<unix time>,v1=<hex HMAC-SHA256 keyed with the webhook secret "
+                       "(`pidm verifier webhook-secret`) over "
                        "'<unix time>.' followed by the raw body>; refuse a mismatch or an old t",
         "schema": {"type": "string", "pattern": "^t=[0-9]+,v1=[0-9a-f]{64}$"},
     }

@@ -7,9 +7,10 @@ POSTs the stored result JSON with a timeout, and records the attempt: delivered,
 backoff, or given up after the last attempt. Failures are logged, never raised.
 
 Each POST carries ``Pidm-Signature: t=<unix time>,v1=<hex HMAC-SHA256>`` over
-``"<unix time>." + body``, keyed with the verifier's admin token (which the marketer's back end
-already holds and which never leaves the verifier), so the receiver can refuse forged results
-and, by the time, stale replays (:func:`verify_webhook_signature`).
+``"<unix time>." + body``, keyed with the webhook secret :func:`webhook_secret` derives from the
+admin token (``pidm verifier webhook-secret`` prints it), so the receiver can refuse forged
+results and, by the time, stale replays (:func:`verify_webhook_signature`) while holding no
+credential that opens the admin API.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ LEASE = timedelta(seconds=60)
 SIGNATURE_HEADER = "Pidm-Signature"
 #: POST ``body`` (JSON) to ``url`` with extra ``headers``; raise or return an HTTP status.
 Poster = Callable[[str, bytes, Mapping[str, str]], Awaitable[int]]
+
+
+_SECRET_LABEL = b"pidm webhook signing key v1"
+
+
+def webhook_secret(admin_token: str) -> str:
+    """The key webhooks are signed with: hex HMAC-SHA256(admin token, a fixed label). The
+    receiver holds this, never the admin token itself."""
+    return hmac.new(admin_token.encode(), _SECRET_LABEL, hashlib.sha256).hexdigest()
 
 
 def _mac(secret: str, timestamp: int, body: bytes) -> str:

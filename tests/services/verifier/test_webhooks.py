@@ -18,7 +18,12 @@ from pidm.clock import FixedClock
 from tests.services.issuer.helpers import T0, bound_socket
 from tests.services.verifier.helpers import RunningVerifier, start_verifier
 from verifier.app import Deps
-from verifier.webhooks import retry_delay, sign_webhook, verify_webhook_signature
+from verifier.webhooks import (
+    retry_delay,
+    sign_webhook,
+    verify_webhook_signature,
+    webhook_secret,
+)
 
 
 class Hook:
@@ -81,8 +86,12 @@ async def test_result_is_posted_to_the_webhook(tmp_path: Path, hook: tuple[Hook,
     [delivery] = target.received
     [(body, signature)] = target.raw
     now = int(T0.timestamp())
-    assert signature == sign_webhook(verifier.config.admin_token, now, body)
-    assert verify_webhook_signature(verifier.config.admin_token, signature, body, now=now)
+    secret = webhook_secret(verifier.config.admin_token)
+    assert len(secret) == 64 and secret != verifier.config.admin_token
+    assert signature == sign_webhook(secret, now, body)
+    assert verify_webhook_signature(secret, signature, body, now=now)
+    # the receiver holds a key that is not the admin token, and the token does not verify
+    assert not verify_webhook_signature(verifier.config.admin_token, signature, body, now=now)
     assert delivery["transaction"] == tx_id
     assert delivery["result"]["valid"] is False
     assert delivery["result"]["checks"][0]["code"] == "CONSENT_REFUSED"
@@ -127,3 +136,27 @@ def test_webhook_signature_detects_forgery_and_staleness() -> None:
     for bad in ("", "t=,v1=", "v1=00", "t=-5,v1=" + "0" * 64, "t=1800000000",
                 "t=\u00b2,v1=" + "0" * 64, "t=\u0661\u0662,v1=" + "0" * 64):
         assert not verify_webhook_signature(secret, bad, body, now=1_800_000_000), bad
+
+
+def test_webhook_secret_is_derived_from_the_admin_token_and_printed_by_the_cli(
+    tmp_path: Path
+) -> None:
+    import hashlib
+    import hmac
+
+    from click.testing import CliRunner
+
+    from pidm.cli import main
+    from verifier.config import load_config
+    from verifier.init import init_verifier
+
+    result = init_verifier(tmp_path)
+    token = load_config(result.config_path).admin_token
+    expected = hmac.new(token.encode(), b"pidm webhook signing key v1", hashlib.sha256).hexdigest()
+    assert webhook_secret(token) == expected
+    printed = CliRunner().invoke(main, ["verifier", "webhook-secret", "--config",
+                                        str(result.config_path)])
+    assert (printed.exit_code, printed.stdout) == (0, expected + "\n")
+    missing = CliRunner().invoke(main, ["verifier", "webhook-secret", "--config",
+                                        str(tmp_path / "nope.toml")])
+    assert missing.exit_code == 2 and "CONFIG_ERROR" in missing.stderr
