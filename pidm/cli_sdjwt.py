@@ -170,6 +170,8 @@ def print_result(result: VerificationResult, *, as_json: bool) -> None:
                       escape(check.code or ""), escape(printable(check.message)))
     console.print(table)
     if result.claims:
+        console.print("Claims:" if result.valid else
+                      "[bold red]Claims as presented — NOT verified, do not rely on them:[/]")
         console.print(json_text(result.claims), markup=False, soft_wrap=True)
 
 

@@ -124,6 +124,12 @@ def test_tampered_claim_is_invalid(suite: str, key: Path, tmp_path: Path) -> Non
     table = run("vc", "verify", str(tampered))
     assert table.exit_code == 1
     assert "INVALID" in table.stdout and "PROOF_VERIFICATION_ERROR" in table.stdout
+    # the tampered claims are shown, but never as if they were verified
+    assert "Claims as presented — NOT verified, do not rely on them:" in table.stdout
+    assert "Mallory" in table.stdout
+    valid = run("vc", "verify", str(signed_path))
+    assert valid.exit_code == 0
+    assert "\nClaims:\n" in valid.stdout and "NOT verified" not in valid.stdout
 
 
 @pytest.mark.parametrize(("window", "code"), [
