@@ -121,6 +121,22 @@ async def test_rejects_name_resolving_to_loopback(base_url: str) -> None:
     assert info.value.detail["reason"] == "private_address"
 
 
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    """For tests of refusals: any name lookup or outgoing connection fails the test, so a
+    refusal is proven to happen before the network is touched."""
+    attempts: list[tuple[object, ...]] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    return attempts
+
+
 class _Rebinding(AbstractResolver):
     """A DNS answer with one public and one private address (a rebinding attempt)."""
 
@@ -130,31 +146,34 @@ class _Rebinding(AbstractResolver):
         return [
             ResolveResult(hostname=host, host=ip, port=port, family=socket.AF_INET, proto=0,
                           flags=0)
-            for ip in ("93.184.215.14", "127.0.0.1")
+            for ip in ("93.184.215.14", "127.0.0.1")  # never contacted: see `offline`
         ]
 
     async def close(self) -> None:
         return None
 
 
-async def test_rejects_dns_answer_with_private_address() -> None:
+async def test_rejects_dns_answer_with_private_address(offline: list[object]) -> None:
     with pytest.raises(FetchRefused) as info:
         await SafeFetcher(resolver=_Rebinding()).get("https://rebind.test/did.json")
     assert "127.0.0.1" in str(info.value)
+    assert offline == []
 
 
-async def test_rejects_http() -> None:
+async def test_rejects_http(offline: list[object]) -> None:
     with pytest.raises(FetchRefused) as info:
         await SafeFetcher().get("http://example.com/did.json")
     assert info.value.detail["reason"] == "scheme"
     for url in ("file:///etc/passwd", "ftp://example.com/", "gopher://x/", "example.com"):
         with pytest.raises(FetchRefused):
             await SafeFetcher(allow_http=True).get(url)
+    assert offline == []
 
 
-async def test_rejects_credentials_in_url() -> None:
+async def test_rejects_credentials_in_url(offline: list[object]) -> None:
     with pytest.raises(FetchRefused):
         await SafeFetcher().get("https://user:pw@example.com/")
+    assert offline == []
 
 
 async def test_rejects_oversized_body(base_url: str) -> None:
