@@ -9,8 +9,6 @@ The fetched document's ``id`` must equal the DID.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,9 +20,9 @@ from pidm.errors import (
     FetchRefused,
     InvalidDID,
     MalformedValueError,
-    ParsingError,
     shorten,
 )
+from pidm.jose import json_loads
 from pidm.keys import PublicKey
 
 __all__ = ["did_web_document", "did_web_to_url", "resolve_did_web", "url_to_did_web"]
@@ -125,10 +123,7 @@ async def resolve_did_web(
         if isinstance(exc.detail, dict) and exc.detail.get("status") in (404, 410):
             raise DIDNotFound(f"{shorten(str(parsed))} not found at {url}") from exc
         raise
-    try:
-        data = json.loads(body, parse_constant=_not_json, parse_float=_finite)
-    except (ValueError, RecursionError) as exc:
-        raise ParsingError(f"did:web document at {url} is not JSON") from exc
+    data = json_loads(body, what=f"did:web document at {url}")  # strict: no NaN, 1e999, dups
     if not isinstance(data, dict):
         raise MalformedValueError(f"did:web document at {url} is not a JSON object")
     if data.get("id") != str(parsed):
@@ -136,18 +131,6 @@ async def resolve_did_web(
             f"did:web document 'id' {shorten(data.get('id'))} does not match {shorten(str(parsed))}"
         )
     return DIDDocument.parse(data)
-
-
-def _not_json(name: str) -> Any:
-    """NaN / Infinity: Python's extension, not JSON (echoed back, they made invalid output)."""
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e999 overflows to inf
-        raise ValueError(f"{text} is out of range")
-    return value
 
 
 def _split_port(host_part: str) -> tuple[str, int | None]:
